@@ -1,0 +1,2 @@
+"""``ag.debugging``: runtime assertions and numeric checks."""
+from ops.debugging import *  # noqa: F401,F403

@@ -1,0 +1,2 @@
+"""``ag.linalg``: matrix products and decompositions."""
+from ops.linalg import *  # noqa: F401,F403

@@ -1,0 +1,12 @@
+"""Tensors, variables, every op, autodiff. Importing this package registers all ops.
+
+Each op module lists its public names in ``__all__``; ``autograph`` re-exports them.
+"""
+from ops import tensor, overloads  # noqa: F401
+
+overloads.install(tensor.Tensor)
+
+from ops import (  # noqa: E402,F401  (registration order: elementwise ops first)
+    elementwise, variables, tape, creation, array_ops, indexing, reductions, linalg,
+    random_ops, nn_ops, strings, logging_ops, debugging, scopes,
+)

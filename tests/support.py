@@ -1,0 +1,95 @@
+"""Oracles shared by the tests: finite-difference gradient checks and NumPy comparisons."""
+from __future__ import annotations
+
+import numpy as np
+
+import autograph as ag
+
+
+def assert_tensor(t, expected, rtol=1e-6, atol=1e-6, dtype=None):
+    """``t`` is a tensor equal (dtype, shape, values) to the NumPy result ``expected``."""
+    expected = np.asarray(expected)
+    assert isinstance(t, ag.Tensor), f"expected a Tensor, got {type(t).__name__}"
+    got = t.numpy()
+    if dtype is not None:
+        assert t.dtype == dtype, f"dtype {t.dtype.name}, expected {ag.as_dtype(dtype).name}"
+    assert tuple(t.shape) == expected.shape, f"shape {tuple(t.shape)}, expected {expected.shape}"
+    if expected.dtype.kind in "fc":
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
+    else:
+        np.testing.assert_array_equal(got, expected)
+
+
+def _numeric_grads(f, arrays, weights, eps):
+    grads = []
+    for k, a in enumerate(arrays):
+        g = np.zeros_like(a)
+        for idx in np.ndindex(a.shape):
+            plus = [x.copy() for x in arrays]
+            minus = [x.copy() for x in arrays]
+            plus[k][idx] += eps
+            minus[k][idx] -= eps
+            fp = np.asarray(f(*[ag.constant(x) for x in plus]))
+            fm = np.asarray(f(*[ag.constant(x) for x in minus]))
+            g[idx] = np.sum((fp - fm) * weights) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+def check_grad(f, *arrays, eps=1e-6, rtol=1e-5, atol=1e-6, seed=0):
+    """Compare ``GradientTape`` gradients of ``f`` with central finite differences.
+
+    ``f`` takes tensors and returns one tensor; inputs should be float64 for accuracy. The
+    output is contracted with random weights, so the whole Jacobian is exercised.
+    """
+    arrays = [np.array(a, dtype=np.float64) for a in arrays]
+    tensors = [ag.constant(a) for a in arrays]
+    with ag.GradientTape() as tape:
+        tape.watch(tensors)
+        y = f(*tensors)
+    weights = np.random.default_rng(seed).uniform(0.5, 1.5, size=np.shape(y.numpy()))
+    analytic = tape.gradient(y, tensors, output_gradients=ag.constant(weights))
+    numeric = _numeric_grads(f, arrays, weights, eps)
+    for k, (a, n) in enumerate(zip(analytic, numeric)):
+        assert a is not None, f"gradient for input {k} is None"
+        assert tuple(a.shape) == n.shape, f"input {k}: gradient shape {tuple(a.shape)} != {n.shape}"
+        np.testing.assert_allclose(a.numpy(), n, rtol=rtol, atol=atol,
+                                   err_msg=f"gradient of input {k}")
+
+
+def check_second_grad(f, x, eps=1e-5, rtol=1e-4, atol=1e-5):
+    """Second derivative of a scalar-input ``f`` (summed output) by nested tapes vs differences."""
+    def first(xv):
+        t = ag.constant(xv)
+        with ag.GradientTape() as tape:
+            tape.watch(t)
+            y = f(t)
+        return tape.gradient(y, t).numpy()
+
+    x = np.array(x, dtype=np.float64)
+    t = ag.constant(x)
+    with ag.GradientTape() as outer:
+        outer.watch(t)
+        with ag.GradientTape() as inner:
+            inner.watch(t)
+            y = f(t)
+        g = inner.gradient(y, t)
+    second = outer.gradient(g, t).numpy()
+    numeric = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        p, m = x.copy(), x.copy()
+        p[idx] += eps
+        m[idx] -= eps
+        numeric[idx] = np.sum(first(p) - first(m)) / (2 * eps)
+    np.testing.assert_allclose(second, numeric, rtol=rtol, atol=atol)
+
+
+def check_infer(op_fn, *args, **kwargs):
+    """Run ``op_fn`` eagerly and check its declared infer rule agrees with the real result.
+
+    ``op_fn`` must produce its result through ``ops.dispatch.execute`` on the inputs given.
+    """
+    from runtime.registry import Spec
+    out = op_fn(*args, **kwargs)
+    outs = out if isinstance(out, (tuple, list)) else [out]
+    return [Spec(o.dtype, tuple(o.shape)) for o in outs]
