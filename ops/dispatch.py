@@ -55,6 +55,8 @@ def _general(op: OpDef, inputs: tuple, attrs: dict):
         outputs = graph.add_op(op, inputs, attrs)
     else:
         outputs = _eager(op, inputs, attrs)
+        for hook in state.hooks:
+            hook(op, inputs, attrs, outputs if op.multi else (outputs,))
     if state.tapes and op.grad is not NOT_DIFFERENTIABLE:
         outs = outputs if op.multi else (outputs,)
         for tape in state.tapes:

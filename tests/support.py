@@ -84,12 +84,61 @@ def check_second_grad(f, x, eps=1e-5, rtol=1e-4, atol=1e-5):
     np.testing.assert_allclose(second, numeric, rtol=rtol, atol=atol)
 
 
-def check_infer(op_fn, *args, **kwargs):
-    """Run ``op_fn`` eagerly and check its declared infer rule agrees with the real result.
+class _InferSpy:
+    """Stands in for a graph being traced: runs each op eagerly and checks its infer rule."""
 
-    ``op_fn`` must produce its result through ``ops.dispatch.execute`` on the inputs given.
+    def __init__(self):
+        self.checked: list[str] = []
+
+    def add_op(self, op, inputs, attrs):
+        from ops.dispatch import _eager
+        from runtime.registry import Spec
+        out = _eager(op, inputs, attrs)
+        outs = out if op.multi else (out,)
+        specs = [Spec(t.dtype, tuple(t.shape)) for t in inputs]
+        declared = op.infer(*specs, **attrs)
+        declared = list(declared) if op.multi else [declared]
+        assert len(declared) == len(outs), f"{op.name}: infer gave {len(declared)} outputs"
+        for d, o in zip(declared, outs):
+            assert d.dtype is o.dtype, f"{op.name}: infer dtype {d.dtype} != {o.dtype}"
+            assert tuple(d.shape) == tuple(o.shape), \
+                f"{op.name}: infer shape {d.shape} != {tuple(o.shape)}"
+        unknown = [Spec(s.dtype, (None,) * len(s.shape)) for s in specs]
+        partial = op.infer(*unknown, **attrs)
+        partial = list(partial) if op.multi else [partial]
+        for d, o in zip(partial, outs):
+            assert d.dtype is o.dtype, f"{op.name}: infer dtype with unknown dims {d.dtype}"
+            assert len(d.shape) == o.ndim and all(
+                a is None or a == b for a, b in zip(d.shape, o.shape)), \
+                f"{op.name}: infer shape with unknown dims {d.shape} vs {tuple(o.shape)}"
+        self.checked.append(op.name)
+        return out
+
+    def read_variable(self, var):
+        from ops.tensor import wrap
+        return wrap(var._v, var.dtype)
+
+    def assign_variable(self, var, value, what, read_value):
+        var._v = value._v
+        return var if read_value else None
+
+
+def check_infer(fn, *args, **kwargs):
+    """Run ``fn(*args)`` with every op checked against its declared infer rule.
+
+    Each op call goes through the general path (as while tracing) and its infer rule must
+    give the real dtype and shape, and must accept inputs whose dims are all unknown.
+    Returns ``(result, names of the ops checked)``.
     """
-    from runtime.registry import Spec
-    out = op_fn(*args, **kwargs)
-    outs = out if isinstance(out, (tuple, list)) else [out]
-    return [Spec(o.dtype, tuple(o.shape)) for o in outs]
+    from ops.context import state
+    spy = _InferSpy()
+    saved = state.graph
+    state.graph = spy
+    state.refresh()
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        state.graph = saved
+        state.refresh()
+    assert spy.checked, "no op ran through dispatch.execute"
+    return result, spy.checked
