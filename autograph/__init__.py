@@ -15,6 +15,7 @@ import ops as _ops  # noqa: F401  (registers every op)
 from ops.tensor import Tensor, constant, convert_to_tensor  # noqa: F401
 from ops.variables import Variable, VariableAggregation, VariableSynchronization  # noqa: F401
 from ops.tape import GradientTape, UnconnectedGradients  # noqa: F401
+from ops.tensor_spec import TensorSpec  # noqa: F401
 from ops.elementwise import *  # noqa: F401,F403
 from ops.creation import *  # noqa: F401,F403
 from ops.array_ops import *  # noqa: F401,F403
@@ -28,6 +29,10 @@ from ops.scopes import *  # noqa: F401,F403
 
 from autograph import (  # noqa: F401,E402
     config, debugging, errors, linalg, math, nn, random, strings,
+)
+
+from autograph.function import (  # noqa: F401,E402
+    ConcreteFunction, Function, executing_eagerly, function, run_functions_eagerly,
 )
 
 newaxis = None

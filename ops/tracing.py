@@ -1,0 +1,149 @@
+"""Tracing: while a ``Tracer`` is ``state.graph``, every op call adds a node instead of running.
+
+Symbolic tensors are ordinary ``Tensor`` objects with ``_v = None`` and ``_sym`` set to their
+graph value. Eager tensors and variables used inside are captured. ``replay`` runs a finished
+graph through the op dispatcher, which records it on tapes or inlines it into an outer trace.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from runtime.graph import Graph, Value
+from ops import dispatch, variable_ops
+from ops.context import state
+from ops.tensor import Tensor
+
+_new = object.__new__
+_OWN_DIRS = tuple(os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep + d
+                  for d in ("ops", "runtime", "autograph"))
+_SKIP = (os.path.dirname(os.path.abspath(__import__("contextlib").__file__)),)
+
+
+def user_location():
+    """(file, line) of the innermost frame outside this project's packages."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        path = frame.f_code.co_filename
+        if not path.startswith(_OWN_DIRS) and not path.startswith(_SKIP) and \
+                not path.startswith("<autograph"):
+            return (path, frame.f_lineno)
+        if path.startswith("<autograph"):  # converted code maps back through its source map
+            mapped = getattr(frame.f_globals.get("ag__source_map"), "get", None)
+            if mapped is not None and mapped(frame.f_lineno):
+                return mapped(frame.f_lineno)
+        frame = frame.f_back
+    return None
+
+
+def symbolic(value: Value) -> Tensor:
+    t = _new(Tensor)
+    t._v = None
+    t.dtype = value.dtype
+    t._sym = value
+    return t
+
+
+class Tracer:
+    """The graph-building side of ``state.graph``."""
+
+    def __init__(self, graph: Graph, on_variable_created=None):
+        self.graph = graph
+        self._captured: dict[int, Value] = {}
+        self._keep: list = []            # keeps captured objects alive so ids stay unique
+        self._on_variable_created = on_variable_created
+        self.outer = None
+
+    def __enter__(self) -> "Tracer":
+        self.outer = state.graph
+        state.graph = self
+        state.refresh()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        state.graph = self.outer
+        state.refresh()
+
+    # ---- the protocol dispatch and Variable call ----------------------------------------
+    def add_op(self, op, inputs, attrs):
+        values = [self.value_of(t) for t in inputs]
+        specs = op.infer(*[v.spec for v in values], **attrs)
+        node = self.graph.add_node(op, values, attrs, specs if op.multi else [specs],
+                                   location=user_location())
+        outs = [symbolic(o) for o in node.outputs]
+        return tuple(outs) if op.multi else outs[0]
+
+    def read_variable(self, var) -> Tensor:
+        return self.add_op(variable_ops.READ, (self._variable_handle(var),), {})
+
+    def assign_variable(self, var, value, what, read_value):
+        self.add_op(variable_ops.ASSIGN, (self._variable_handle(var), value), {})
+        return var if read_value else None
+
+    def on_variable_created(self, var) -> None:
+        if self._on_variable_created is not None:
+            self._on_variable_created(var)
+
+    # ---- values ---------------------------------------------------------------------------
+    def value_of(self, t: Tensor) -> Value:
+        sym = t._sym
+        if sym is not None:
+            if sym.graph is self.graph:
+                return sym
+            return self._capture(id(sym), t, sym.dtype, sym.shape)
+        return self._capture(id(t), t, t.dtype, tuple(t._v.shape))
+
+    def _capture(self, key, source, dtype, shape) -> Value:
+        found = self._captured.get(key)
+        if found is None:
+            if isinstance(source, Tensor) and source._sym is not None:
+                outer = source._sym
+                if self.outer is not None and hasattr(self.outer, "value_of") and \
+                        outer.graph is not self.outer.graph:
+                    outer = self.outer.value_of(source)   # capture through every level
+                found = self.graph.add_capture(outer, dtype, shape)
+            else:
+                found = self.graph.add_capture(source, dtype, shape)
+            self._captured[key] = found
+            self._keep.append(source)
+        return found
+
+    def _variable_handle(self, var) -> Tensor:
+        key = ("var", id(var))
+        found = self._captured.get(key)
+        if found is None:
+            if self.outer is not None and hasattr(self.outer, "_variable_handle"):
+                outer_handle = self.outer._variable_handle(var)
+                found = self.graph.add_capture(outer_handle._sym, var.dtype, tuple(var.shape))
+            else:
+                found = self.graph.add_capture(var, var.dtype, tuple(var.shape))
+            self._captured[key] = found
+            self._keep.append(var)
+        return symbolic(found)
+
+
+def replay(graph: Graph, args: list) -> list:
+    """Run ``graph`` op by op through the dispatcher on tensors ``args``.
+
+    Used when a tape is recording (each op lands on the tape) or when a traced function is
+    called while another one is being traced (its ops are inlined into the outer graph).
+    """
+    env: dict[int, Tensor] = {v.id: t for v, t in zip(graph.inputs, args)}
+    for v, src in graph.captures:
+        if isinstance(src, Value):
+            raise ValueError("replay: graphs with outer captures are replayed by their owner")
+        env[v.id] = src
+    for n in graph.nodes:
+        ins = [env[v.id] for v in n.inputs]
+        if n.op is variable_ops.READ:
+            outs = (ins[0]._read_for_op(),)
+        elif n.op is variable_ops.ASSIGN:
+            ins[0].assign(ins[1])
+            outs = ()
+        else:
+            ins = [t if isinstance(t, Tensor) else t._read_for_op() for t in ins]
+            result = dispatch.execute(n.op, tuple(ins), n.attrs)
+            outs = result if n.op.multi else (result,)
+        for o, t in zip(n.outputs, outs):
+            env[o.id] = t
+    return [env[v.id] for v in graph.outputs]
