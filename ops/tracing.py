@@ -12,7 +12,7 @@ import sys
 from runtime.graph import Graph, Value
 from ops import dispatch, variable_ops
 from ops.context import state
-from ops.tensor import Tensor
+from ops.tensor import Tensor, wrap
 
 _new = object.__new__
 _OWN_DIRS = tuple(os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep + d
@@ -74,10 +74,10 @@ class Tracer:
         return tuple(outs) if op.multi else outs[0]
 
     def read_variable(self, var) -> Tensor:
-        return self.add_op(variable_ops.READ, (self._variable_handle(var),), {})
+        return self.add_op(variable_ops.READ, (self.variable_handle(var),), {})
 
     def assign_variable(self, var, value, what, read_value):
-        self.add_op(variable_ops.ASSIGN, (self._variable_handle(var), value), {})
+        self.add_op(variable_ops.ASSIGN, (self.variable_handle(var), value), {})
         return var if read_value else None
 
     def on_variable_created(self, var) -> None:
@@ -108,42 +108,60 @@ class Tracer:
             self._keep.append(source)
         return found
 
-    def _variable_handle(self, var) -> Tensor:
+    def variable_handle(self, var) -> Tensor:
+        """The resource value of ``var`` in this graph (captured once, through every level)."""
         key = ("var", id(var))
         found = self._captured.get(key)
         if found is None:
-            if self.outer is not None and hasattr(self.outer, "_variable_handle"):
-                outer_handle = self.outer._variable_handle(var)
+            if self.outer is not None and hasattr(self.outer, "variable_handle"):
+                outer_handle = self.outer.variable_handle(var)
                 found = self.graph.add_capture(outer_handle._sym, var.dtype, tuple(var.shape))
             else:
                 found = self.graph.add_capture(var, var.dtype, tuple(var.shape))
             self._captured[key] = found
             self._keep.append(var)
-        return symbolic(found)
+        handle = symbolic(found)
+        for tape in state.tapes:
+            tape._record_read(var, handle)
+        return handle
 
 
-def replay(graph: Graph, args: list) -> list:
+def resource(var) -> Tensor:
+    """A tensor standing for the variable itself (its ``_v`` is the Variable), as graph ops that
+    read or write it take. Tapes learn that gradients reaching it belong to ``var``."""
+    graph = state.graph
+    if graph is not None and hasattr(graph, "variable_handle"):
+        return graph.variable_handle(var)
+    t = _new(Tensor)
+    t._v = var
+    t.dtype = var.dtype
+    t._sym = None
+    for tape in state.tapes:
+        tape._record_read(var, t)
+    return t
+
+
+def replay(graph: Graph, args: list, outer: list = ()) -> list:
     """Run ``graph`` op by op through the dispatcher on tensors ``args``.
 
-    Used when a tape is recording (each op lands on the tape) or when a traced function is
-    called while another one is being traced (its ops are inlined into the outer graph).
+    ``outer`` binds the graph's captures of enclosing-graph values, in order. Used when a tape
+    is recording (each op lands on the tape), when a traced function is called while another
+    is traced (its ops are inlined), and to differentiate sub-graphs of ``cond``/``while_loop``.
     """
     env: dict[int, Tensor] = {v.id: t for v, t in zip(graph.inputs, args)}
+    outer_iter = iter(outer)
     for v, src in graph.captures:
         if isinstance(src, Value):
-            raise ValueError("replay: graphs with outer captures are replayed by their owner")
-        env[v.id] = src
+            env[v.id] = next(outer_iter)
+        elif isinstance(src, Tensor):
+            env[v.id] = src
+        elif hasattr(src, "_read_for_op"):   # a Variable
+            env[v.id] = resource(src)
+        else:                                # a folded constant
+            env[v.id] = wrap(src._v, src.dtype)
     for n in graph.nodes:
-        ins = [env[v.id] for v in n.inputs]
-        if n.op is variable_ops.READ:
-            outs = (ins[0]._read_for_op(),)
-        elif n.op is variable_ops.ASSIGN:
-            ins[0].assign(ins[1])
-            outs = ()
-        else:
-            ins = [t if isinstance(t, Tensor) else t._read_for_op() for t in ins]
-            result = dispatch.execute(n.op, tuple(ins), n.attrs)
-            outs = result if n.op.multi else (result,)
+        result = dispatch.execute(n.op, tuple(env[v.id] for v in n.inputs), n.attrs)
+        outs = result if n.op.multi else (result,)
         for o, t in zip(n.outputs, outs):
             env[o.id] = t
     return [env[v.id] for v in graph.outputs]

@@ -6,7 +6,7 @@ import itertools
 import numpy as np
 
 from runtime import backends
-from runtime.dtypes import as_dtype
+from runtime.shapes import TensorShape
 from ops.context import state
 from ops.tensor import Tensor, constant, convert_to_tensor, wrap
 
@@ -37,7 +37,8 @@ class Variable:
     __array_priority__ = 100
 
     def __init__(self, initial_value=None, trainable: bool = True, name: str | None = None,
-                 dtype=None, shape=None, validate_shape: bool = True, **unused):
+                 dtype=None, shape=None, validate_shape: bool = True, constraint=None,
+                 **unused):
         if initial_value is None:
             raise ValueError("Variable: initial_value is required")
         if callable(initial_value):
@@ -49,8 +50,16 @@ class Variable:
                             "symbolic tensor (create variables outside traced code)")
         self._v = value._v
         self.dtype = value.dtype
-        self._shape_check = validate_shape and shape is None
+        # The declared shape may leave dims unknown (``shape=[None]``); assignments must fit
+        # it. ``validate_shape=False`` accepts any shape.
+        self._declared = None
+        if validate_shape:
+            self._declared = TensorShape(value.shape if shape is None else shape)
+            if not self._declared.is_compatible_with(value.shape):
+                raise ValueError(f"Variable: the initial value has shape {value.shape}, which "
+                                 f"does not fit the shape {self._declared} given")
         self.trainable = bool(trainable)
+        self.constraint = constraint
         self._unique_id = next(_uid)
         base = name or "Variable"
         scope = "/".join(state.name_scopes)
@@ -76,7 +85,8 @@ class Variable:
         return self._read_for_op()
 
     def numpy(self):
-        return np.array(backends.to_numpy(self._v))
+        v = np.array(backends.to_numpy(self._v))
+        return v[()] if v.ndim == 0 else v
 
     def __array__(self, dtype=None, copy=None):
         v = np.asarray(backends.to_numpy(self._v))
@@ -87,9 +97,8 @@ class Variable:
         return self._name + ":0"
 
     @property
-    def shape(self):
-        from runtime.shapes import TensorShape
-        return TensorShape(self._v.shape)
+    def shape(self) -> TensorShape:
+        return self._declared if self._declared is not None else TensorShape(self._v.shape)
 
     def get_shape(self):
         return self.shape
@@ -107,9 +116,10 @@ class Variable:
         if value.dtype is not self.dtype:
             raise TypeError(f"{what}: variable '{self._name}' has dtype {self.dtype.name} but "
                             f"the value has dtype {value.dtype.name}; use ag.cast")
-        if self._shape_check and tuple(value.shape) != tuple(self._v.shape):
-            raise ValueError(f"{what}: variable '{self._name}' has shape {list(self._v.shape)} "
-                             f"but the value has shape {list(value.shape)}")
+        if self._declared is not None and not self._declared.is_compatible_with(value.shape):
+            raise ValueError(f"{what}: variable '{self._name}' has shape {self._declared} "
+                             f"but the value has shape {value.shape}; shapes must match "
+                             "(create the variable with shape=[None, ...] to allow changes)")
         return value
 
     def _convert(self, value) -> Tensor:
@@ -133,7 +143,14 @@ class Variable:
 
     def __getitem__(self, key):
         sliced = self._read_for_op()[key]
-        return _SlicedVariable(self, key, sliced)
+        view = _SlicedVariable(self, key, sliced)
+        if state.tapes:
+            # ``view`` is a new object standing for ``sliced``: tell the tapes, so gradients
+            # flow through ``v[i] * 2`` as through ``v.read_value()[i] * 2``.
+            from ops.elementwise import OPS
+            for tape in state.tapes:
+                tape._record(OPS["Identity"], (sliced,), {}, (view,))
+        return view
 
     def scatter_nd_update(self, indices, updates, name=None):
         from ops import array_ops
@@ -141,9 +158,9 @@ class Variable:
 
     # ---- Python protocols -----------------------------------------------------------
     def __repr__(self) -> str:
-        body = repr(np.asarray(self.numpy())) if self.ndim else repr(self.numpy().item())
+        from ops.tensor import numpy_text
         return (f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}, "
-                f"numpy={body}>")
+                f"numpy={numpy_text(backends.to_numpy(self._v), True)}>")
 
     def __hash__(self):
         return id(self)
@@ -199,7 +216,9 @@ class _SlicedVariable(Tensor):
 
 def _read_general(var: Variable) -> Tensor:
     graph = state.graph
-    t = graph.read_variable(var) if graph is not None else wrap(var._v, var.dtype)
+    if graph is not None:
+        return graph.read_variable(var)  # tapes link the variable through its graph handle
+    t = wrap(var._v, var.dtype)
     for tape in state.tapes:
         tape._record_read(var, t)
     return t

@@ -115,8 +115,12 @@ class _InferSpy:
         return out
 
     def read_variable(self, var):
+        from ops.context import state
         from ops.tensor import wrap
-        return wrap(var._v, var.dtype)
+        t = wrap(var._v, var.dtype)
+        for tape in state.tapes:
+            tape._record_read(var, t)
+        return t
 
     def assign_variable(self, var, value, what, read_value):
         var._v = value._v
