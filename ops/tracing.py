@@ -37,10 +37,14 @@ def user_location():
 
 
 def symbolic(value: Value) -> Tensor:
-    t = _new(Tensor)
-    t._v = None
-    t.dtype = value.dtype
-    t._sym = value
+    """The symbolic tensor of a graph value (one per value)."""
+    t = value.tensor
+    if t is None:
+        t = _new(Tensor)
+        t._v = None
+        t.dtype = value.dtype
+        t._sym = value
+        value.tensor = t
     return t
 
 

@@ -16,7 +16,9 @@ from runtime.registry import OpDef, Spec
 class Value:
     """One SSA value: a graph input, a capture, or an output of a node."""
 
-    __slots__ = ("node", "index", "dtype", "shape", "id", "graph")
+    # ``tensor``: the one symbolic Tensor standing for this value (set by the tracer), so
+    # identity-based bookkeeping such as GradientTape's sees one object per value.
+    __slots__ = ("node", "index", "dtype", "shape", "id", "graph", "tensor")
 
     def __init__(self, graph: "Graph", dtype: DType, shape: tuple, node: Optional["Node"] = None,
                  index: int = 0):
@@ -26,6 +28,7 @@ class Value:
         self.node = node
         self.index = index
         self.id = graph._fresh_id()
+        self.tensor = None
 
     @property
     def name(self) -> str:
