@@ -36,23 +36,23 @@ class SubGraph:
         self.outer = outer          # enclosing-graph Values, in the graph's capture order
 
 
-def trace_subgraph(fn: Callable, args_specs: list, structure_in, name: str,
-                   convert_outputs: bool = True) -> SubGraph:
-    """Trace ``fn(*structure_in with placeholders)`` into a sub-graph of the current graph."""
+def trace_subgraph(fn: Callable, args_specs: list, pack: Callable, name: str,
+                   flatten: Callable = nest.flatten) -> SubGraph:
+    """Trace ``fn(*pack(placeholders))`` into a sub-graph of the graph being traced.
+
+    ``flatten`` turns the result into the list of tensors that become the graph's outputs
+    (Python numbers are converted; ``None`` is an error naming the user's line)."""
     outer_graph = state.graph.graph
     g = Graph(name, parent=outer_graph)
     with Tracer(g) as tracer:
         placeholders = [symbolic(g.add_input(s.dtype, s.shape)) for s in args_specs]
-        args = nest.pack_sequence_as(structure_in, placeholders) if structure_in is not None \
-            else placeholders
-        result = fn(*args) if isinstance(args, (list, tuple)) else fn(args)
-        flat = nest.flatten(result)
+        result = fn(*pack(placeholders))
         outs = []
-        for x in flat:
-            if convert_outputs and not isinstance(x, Tensor):
+        for x in flatten(result):
+            if not isinstance(x, Tensor):
                 if x is None:
                     raise TypeError(f"{name}: the function returned None where a tensor is "
-                                    f"needed (at {_here()}); return a tensor in every branch")
+                                    f"needed (at {_here()}); return a tensor on every path")
                 x = convert_to_tensor(x)
             outs.append(x)
         g.outputs = [tracer.value_of(x) for x in outs]
@@ -142,8 +142,8 @@ def cond(pred, true_fn: Callable = None, false_fn: Callable = None, name=None):
     if pred.dtype.name != "bool" or pred.ndim != 0:
         raise TypeError(f"cond: pred must be a scalar bool tensor, got "
                         f"{pred.dtype.name}{list(pred.shape)}")
-    then_sg = trace_subgraph(true_fn, [], None, "cond_true")
-    else_sg = trace_subgraph(false_fn, [], None, "cond_false")
+    then_sg = trace_subgraph(true_fn, [], lambda _: (), "cond_true")
+    else_sg = trace_subgraph(false_fn, [], lambda _: (), "cond_false")
     _check_same(then_sg, else_sg)
     merged, (then_idx, else_idx) = _union(then_sg.outer, else_sg.outer)
     inputs = (pred,) + tuple(symbolic(v) for v in merged)
@@ -295,30 +295,37 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
                maximum_iterations=None, name=None):
     """Repeat ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)``; a ``While`` node
     when traced. Loop variables keep their structure and dtypes; shapes that change between
-    iterations are relaxed to ``None`` dims."""
+    iterations are relaxed to ``None`` dims. A single (non-list) loop variable is passed and
+    returned as itself."""
     if not callable(cond) or not callable(body):
         raise TypeError("while_loop: cond and body must be callables")
     single = not isinstance(loop_vars, (list, tuple))
     structure = [loop_vars] if single else loop_vars
     if maximum_iterations is not None:
         return _with_counter(cond, body, structure, single, shape_invariants, maximum_iterations)
+
+    def step(*args):
+        new = body(*args)
+        if len(structure) == 1 and not (isinstance(new, (list, tuple)) and len(new) == 1):
+            new = [new]
+        return type(structure)(new) if isinstance(new, (list, tuple)) and \
+            not hasattr(structure, "_fields") else new
+
     if state.graph is None:
-        return _eager_while(cond, body, structure, single)
-    return _graph_while(cond, body, structure, single, shape_invariants)
+        result = _eager_while(cond, step, structure)
+    else:
+        inv = None if shape_invariants is None else \
+            ([shape_invariants] if single else shape_invariants)
+        result = _graph_while(cond, step, structure, inv)
+    return result[0] if single else result
 
 
-def _call(fn, structure, single):
-    return fn(structure[0]) if single else fn(*structure)
-
-
-def _eager_while(cond, body, structure, single):
-    while _as_bool(_call(cond, structure, single)):
-        new = _call(body, structure, single)
-        new = [new] if single and not (isinstance(new, (list, tuple)) and len(new) == 1) \
-            else list(new) if single else new
+def _eager_while(cond, step, structure):
+    while _as_bool(cond(*structure)):
+        new = step(*structure)
         _check_loop_vars(structure, new)
-        structure = new if not single else list(new)
-    return structure[0] if single else structure
+        structure = new
+    return structure
 
 
 def _check_loop_vars(old, new) -> None:
@@ -335,25 +342,60 @@ def _check_loop_vars(old, new) -> None:
                             f"body makes it {db.name}; keep its dtype (use ag.cast)")
 
 
-def _graph_while(cond, body, structure, single, shape_invariants):
-    init = [convert_to_tensor(x) for x in nest.flatten(structure)]
-    specs = [Spec(t.dtype, tuple(t.shape)) for t in init]
-    if shape_invariants is not None:
-        inv = nest.flatten(shape_invariants)
-        specs = [Spec(s.dtype, tuple(i) if i is not None else s.shape) for s, i in zip(specs, inv)]
-    fn_cond = (lambda *a: cond(*a)) if not single else (lambda a: cond(a))
-    fn_body = (lambda *a: body(*a)) if not single else (lambda a: body(a))
-    packed = structure if not single else structure[0]
-    for _ in range(len(specs[0].shape) + 3 if specs else 1):
-        body_sg = trace_subgraph(_wrap_single(fn_body, single), specs, packed, "while_body")
-        new_specs = _loop_specs(specs, body_sg, single, structure)
-        if new_specs == specs:
+def _is_composite(x) -> bool:
+    return hasattr(x, "_components") and hasattr(x, "_from_components")
+
+
+def _flatten_vars(structure) -> tuple[list, list]:
+    """Loop variables as a flat list of tensors; composites (TensorArray) expand to theirs.
+    Returns (tensors, per-leaf layout: None for a tensor, (composite, n) for a composite)."""
+    flat, layout = [], []
+    for leaf in nest.flatten(structure):
+        if _is_composite(leaf):
+            parts = leaf._components()
+            flat.extend(parts)
+            layout.append((leaf, len(parts)))
+        else:
+            flat.append(leaf if isinstance(leaf, Tensor) else convert_to_tensor(leaf))
+            layout.append(None)
+    return flat, layout
+
+
+def _pack_vars(structure, layout, flat):
+    it = iter(flat)
+    leaves = []
+    for entry in layout:
+        if entry is None:
+            leaves.append(next(it))
+        else:
+            composite, n = entry
+            leaves.append(composite._from_components([next(it) for _ in range(n)]))
+    return nest.pack_sequence_as(structure, leaves)
+
+
+def _graph_while(cond, step, structure, shape_invariants):
+    for _ in range(16):
+        init, layout = _flatten_vars(structure)
+        specs = _initial_specs(init, layout, structure, shape_invariants)
+        pack = (lambda layout_: lambda phs: _pack_vars(structure, layout_, phs))(layout)
+        while True:
+            body_sg = trace_subgraph(step, specs, pack, "while_body",
+                                     flatten=lambda r: _flatten_vars(r)[0])
+            upgraded = _upgrade_composites(structure, body_sg.structure)
+            if upgraded is not None:
+                break
+            new_specs = _loop_specs(specs, body_sg)
+            if new_specs == specs:
+                break
+            if shape_invariants is not None:
+                raise ValueError(f"while_loop: a loop variable's shape changes in the body "
+                                 f"beyond its shape_invariants: {_fmt(specs)} -> "
+                                 f"{_fmt(new_specs)}")
+            specs = new_specs
+        if upgraded is None:
             break
-        if shape_invariants is not None:
-            raise ValueError(f"while_loop: a loop variable's shape changes in the body beyond "
-                             f"its shape_invariant: {specs} -> {new_specs}")
-        specs = new_specs
-    cond_sg = trace_subgraph(_wrap_single(fn_cond, single), specs, packed, "while_cond")
+        structure = upgraded
+    cond_sg = trace_subgraph(cond, specs, pack, "while_cond")
     out = cond_sg.graph.outputs
     if len(out) != 1 or out[0].dtype.name != "bool" or len(out[0].shape) != 0:
         raise TypeError("while_loop: cond must return a scalar bool tensor")
@@ -361,24 +403,77 @@ def _graph_while(cond, body, structure, single, shape_invariants):
     outs = dispatch.execute(WHILE, tuple(init) + tuple(symbolic(v) for v in merged),
                             {"cond_graph": cond_sg.graph, "body_graph": body_sg.graph,
                              "n_vars": len(init), "cond_idx": cond_idx, "body_idx": body_idx})
-    result = nest.pack_sequence_as(structure, list(outs))
-    return result[0] if single else result
+    return _pack_vars(structure, layout, list(outs))
 
 
-def _wrap_single(fn, single):
-    return fn
+def _fmt(specs) -> str:
+    return "[" + ", ".join(f"{s.dtype.name}{list(s.shape)}" for s in specs) + "]"
 
 
-def _loop_specs(specs, body_sg, single, structure):
+def _match_invariants(structure, invariants, out: list) -> None:
+    """One shape invariant per loop-variable leaf (shapes are lists, so nest cannot flatten)."""
+    if isinstance(structure, dict):
+        for k in sorted(structure):
+            _match_invariants(structure[k], invariants[k], out)
+    elif isinstance(structure, (list, tuple)) and not _is_composite(structure):
+        if not isinstance(invariants, (list, tuple)) or len(invariants) != len(structure):
+            raise ValueError(f"while_loop: shape_invariants {invariants!r} do not match the "
+                             f"structure of the loop variables")
+        for a, b in zip(structure, invariants):
+            _match_invariants(a, b, out)
+    else:
+        out.append(invariants)
+
+
+def _initial_specs(init, layout, structure, shape_invariants) -> list:
+    specs = [Spec(t.dtype, tuple(t.shape)) for t in init]
+    if shape_invariants is None:
+        return specs
+    invariants = []
+    _match_invariants(structure, shape_invariants, invariants)
+    out, k = [], 0
+    for entry, inv in zip(layout, invariants):
+        n = 1 if entry is None else entry[1]
+        for s in specs[k:k + n]:
+            given = None if inv is None or entry is not None else tuple(inv)
+            if given is not None and (len(given) != len(s.shape) or any(
+                    g is not None and g != d for g, d in zip(given, s.shape))):
+                raise ValueError(f"while_loop: shape_invariant {list(given)} does not match the "
+                                 f"initial value's shape {list(s.shape)}")
+            out.append(Spec(s.dtype, given if given is not None else s.shape))
+        k += n
+    return out
+
+
+def _upgrade_composites(structure, result):
+    """If the body gave a buffer-less TensorArray its first element, return the loop variables
+    with that array started empty at the element's shape (the loop is then traced again)."""
+    try:
+        old_leaves = nest.flatten(structure)
+        new_leaves = nest.flatten(result)
+    except (TypeError, ValueError):
+        return None
+    if len(old_leaves) != len(new_leaves):
+        return None
+    changed, leaves = False, []
+    for old, new in zip(old_leaves, new_leaves):
+        if _is_composite(old) and _is_composite(new) and \
+                len(old._components()) < len(new._components()):
+            leaves.append(old._with_empty_buffer(new))
+            changed = True
+        else:
+            leaves.append(old)
+    return nest.pack_sequence_as(structure, leaves) if changed else None
+
+
+def _loop_specs(specs, body_sg):
     """Specs after one body trace: dtypes must agree; differing dims become None."""
-    result = body_sg.structure
-    new = [result] if single and not (isinstance(result, (list, tuple)) and len(result) == 1) \
-        else result
-    if len(nest.flatten(new)) != len(specs):
-        raise TypeError(f"while_loop: the body returns {len(nest.flatten(new))} loop variables "
-                        f"but the loop has {len(specs)}; return them all, in the same structure")
+    outs = body_sg.graph.outputs
+    if len(outs) != len(specs):
+        raise TypeError(f"while_loop: the body returns {len(outs)} loop variables but the loop "
+                        f"has {len(specs)}; return them all, in the same structure")
     out = []
-    for i, (s, v) in enumerate(zip(specs, body_sg.graph.outputs)):
+    for i, (s, v) in enumerate(zip(specs, outs)):
         if v.dtype is not s.dtype:
             raise TypeError(f"while_loop: loop variable {i} enters the loop as {s.dtype.name} "
                             f"but the body makes it {v.dtype.name}; keep its dtype (ag.cast)")
@@ -397,15 +492,15 @@ def _with_counter(cond, body, structure, single, shape_invariants, maximum_itera
     user = structure[0] if single else structure
 
     def c(i, v):
-        keep = _call(cond, [v] if single else v, single)
-        return logical_and(less(i, limit), keep)
+        return logical_and(less(i, limit), cond(v) if single else cond(*v))
 
     def b(i, v):
-        new = _call(body, [v] if single else v, single)
+        new = body(v) if single else body(*v)
         return i + 1, new
 
-    inv = None if shape_invariants is None else ([], shape_invariants)
-    _, result = while_loop(c, b, (convert_to_tensor(0, dtype=limit.dtype), user),
+    from runtime.shapes import TensorShape
+    inv = None if shape_invariants is None else [TensorShape([]), shape_invariants]
+    _, result = while_loop(c, b, [convert_to_tensor(0, dtype=limit.dtype), user],
                            shape_invariants=inv)
     return result
 

@@ -89,11 +89,11 @@ class Plan:
 
 
 def _bound(source):
-    """What a capture slot holds: an eager tensor's array, or the object itself (variables)."""
-    array = getattr(source, "_v", None)
-    if array is not None and type(source).__name__ == "Tensor":
-        return array
-    return source
+    """What a capture slot holds: the variable itself (its kernels read it when they run), or
+    the array of a constant (an eager tensor or a folded constant)."""
+    if hasattr(source, "_read_for_op"):
+        return source
+    return source._v
 
 
 def _with_node(error: Exception, node) -> Exception:
