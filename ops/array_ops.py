@@ -9,7 +9,7 @@ data, concrete tensors, or (while tracing) symbolic int tensors: the latter sele
 from __future__ import annotations
 
 import builtins
-from typing import Optional, Sequence
+from typing import NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -62,18 +62,36 @@ def dims_of(x: Tensor) -> list:
     return [d if d is not None else dyn[i] for i, d in enumerate(s)]
 
 
+class _DynamicShape(NamedTuple):
+    tensor: Tensor
+    known: Optional[tuple]
+
+
 def _shape_arg(value, op: str):
-    """A shape argument as a tuple of ints, or (while tracing) a 1-D int tensor."""
+    """A shape argument as a tuple of ints, or (while tracing) ``(int tensor, known)`` where
+    ``known`` holds the entries given as Python ints (``None`` for the symbolic ones)."""
     if isinstance(value, Tensor) and value._v is None:
         if value.dtype not in INDEX_DTYPES or value.ndim != 1:
             raise TypeError(f"{op}: the shape must be a 1-D int32/int64 tensor, got "
                             f"{value.dtype.name}{_fmt(value.shape)}")
-        return value
+        return _DynamicShape(value, None)
     if isinstance(value, (list, tuple)) and any(
             isinstance(d, Tensor) and d._v is None for d in value):
-        return stack([E.cast(_t(d), D.int32) if _t(d).dtype is not D.int32 else _t(d)
-                      for d in value])
+        parts = [_t(d) for d in value]
+        known = tuple(None if t._v is None else int(t) for t in parts)
+        return _DynamicShape(stack([t if t.dtype is D.int32 else E.cast(t, D.int32)
+                                    for t in parts]), known)
     return int_list(value, "shape", op)
+
+
+def _dynamic_dims(op: str, shape: Spec, known) -> tuple:
+    """Output dims of an op whose shape is a tensor: the Python-int entries are known."""
+    if shape.dtype not in INDEX_DTYPES or len(shape.shape) != 1 or shape.shape[0] is None:
+        raise ValueError(f"{op}: the shape tensor must be 1-D int32/int64 of known length, got "
+                         f"{shape.dtype.name}{_fmt(shape.shape)}")
+    if known is None:
+        return (None,) * shape.shape[0]
+    return tuple(None if k is None or k < 0 else k for k in known)
 
 
 # ---- reshape ----------------------------------------------------------------------------
@@ -98,11 +116,8 @@ def _reshape_infer(x: Spec, shape: tuple) -> Spec:
     return Spec(x.dtype, tuple(total // known if d == -1 else d for d in shape))
 
 
-def _reshape_dyn_infer(x: Spec, shape: Spec) -> Spec:
-    if shape.dtype not in INDEX_DTYPES or len(shape.shape) != 1 or shape.shape[0] is None:
-        raise ValueError(f"Reshape: the shape tensor must be 1-D int32/int64 of known length, "
-                         f"got {shape.dtype.name}{_fmt(shape.shape)}")
-    return Spec(x.dtype, (None,) * shape.shape[0])
+def _reshape_dyn_infer(x: Spec, shape: Spec, known) -> Spec:
+    return Spec(x.dtype, _dynamic_dims("Reshape", shape, known))
 
 
 def _reshape_grad(op, dy):
@@ -112,7 +127,7 @@ def _reshape_grad(op, dy):
 _RESHAPE = defop("Reshape", lambda xp, x, shape: xp.reshape(x, shape), _reshape_infer,
                  _reshape_grad)
 _RESHAPE_DYN = defop("ReshapeDynamic",
-                     lambda xp, x, shape: xp.reshape(x, tuple(int(d) for d in shape.tolist())),
+                     lambda xp, x, shape, known: xp.reshape(x, tuple(shape.tolist())),
                      _reshape_dyn_infer, _reshape_grad)
 
 
@@ -120,8 +135,8 @@ def reshape(tensor, shape, name=None) -> Tensor:
     """Same elements in a new shape; one dim may be -1 and is inferred (``tf.reshape``)."""
     x = _t(tensor)
     target = _shape_arg(shape, "Reshape")
-    if isinstance(target, Tensor):
-        return dispatch.execute(_RESHAPE_DYN, (x, target))
+    if isinstance(target, _DynamicShape):
+        return dispatch.execute(_RESHAPE_DYN, (x, target.tensor), {"known": target.known})
     return dispatch.execute(_RESHAPE, (x,), {"shape": target})
 
 
@@ -484,12 +499,16 @@ _PAD_MODES = {"CONSTANT": "constant", "REFLECT": "reflect", "SYMMETRIC": "symmet
 
 
 def _pad_kernel(xp, x, value, paddings):
+    if len(paddings) != x.ndim:
+        raise ValueError("one padding row per dim")  # NumPy would broadcast the rows
     fill = value.item() if xp is not np else value
     return xp.pad(x, paddings, mode="constant", constant_values=fill)
 
 
 def _mirror_pad_kernel(xp, x, paddings, mode):
     limit = 1 if mode == "reflect" else 0
+    if len(paddings) != x.ndim:
+        raise ValueError("one padding row per dim")
     for (lo, hi), d in zip(paddings, x.shape):
         if max(lo, hi) > d - limit:
             raise ValueError("paddings too large")  # NumPy would pad by repeating the mirror
@@ -579,8 +598,8 @@ def pad(tensor, paddings, mode: str = "CONSTANT", constant_values=0, name=None) 
     rows = tuple((int(a), int(b)) for a, b in rows)
     if key != "CONSTANT":
         return dispatch.execute(_MIRROR_PAD, (x,), {"paddings": rows, "mode": _PAD_MODES[key]})
-    if x.dtype is D.string and constant_values == 0:
-        constant_values = b""
+    if type(constant_values) is int and constant_values == 0:  # the default: "zero" of x's dtype
+        constant_values = {D.bool_: False, D.string: b""}.get(x.dtype, 0)
     value = constant_values if isinstance(constant_values, Tensor) else \
         convert_like(constant_values, x.dtype, "Pad")
     return dispatch.execute(_PAD, (x, value), {"paddings": rows})
@@ -616,11 +635,15 @@ def _broadcast_to_infer(x: Spec, shape: tuple) -> Spec:
     return Spec(x.dtype, tuple(shape))
 
 
-def _broadcast_to_dyn_infer(x: Spec, shape: Spec) -> Spec:
-    if shape.dtype not in INDEX_DTYPES or len(shape.shape) != 1 or shape.shape[0] is None:
-        raise ValueError(f"BroadcastTo: the shape tensor must be 1-D int32/int64 of known "
-                         f"length, got {shape.dtype.name}{_fmt(shape.shape)}")
-    return Spec(x.dtype, (None,) * shape.shape[0])
+def _broadcast_to_dyn_infer(x: Spec, shape: Spec, known) -> Spec:
+    dims = list(_dynamic_dims("BroadcastTo", shape, known))
+    if len(x.shape) > len(dims):
+        raise ValueError(f"BroadcastTo: cannot broadcast a tensor with shape {_fmt(x.shape)} "
+                         f"to {len(dims)} dims")
+    for i, d in enumerate(x.shape[::-1]):  # a dim other than 1 passes through unchanged
+        if d is not None and d != 1:
+            dims[-1 - i] = d
+    return Spec(x.dtype, tuple(dims))
 
 
 def _broadcast_to_grad(op, dy):
@@ -631,7 +654,7 @@ _BROADCAST_TO = defop("BroadcastTo", lambda xp, x, shape: xp.broadcast_to(x, sha
                       _broadcast_to_infer, _broadcast_to_grad)
 _BROADCAST_TO_DYN = defop(
     "BroadcastToDynamic",
-    lambda xp, x, shape: xp.broadcast_to(x, tuple(int(d) for d in shape.tolist())),
+    lambda xp, x, shape, known: xp.broadcast_to(x, tuple(shape.tolist())),
     _broadcast_to_dyn_infer, _broadcast_to_grad)
 
 
@@ -639,8 +662,8 @@ def broadcast_to(input, shape, name=None) -> Tensor:  # noqa: A002
     """Broadcast ``input`` to ``shape`` with NumPy's rules (``tf.broadcast_to``)."""
     x = _t(input)
     target = _shape_arg(shape, "BroadcastTo")
-    if isinstance(target, Tensor):
-        return dispatch.execute(_BROADCAST_TO_DYN, (x, target))
+    if isinstance(target, _DynamicShape):
+        return dispatch.execute(_BROADCAST_TO_DYN, (x, target.tensor), {"known": target.known})
     return dispatch.execute(_BROADCAST_TO, (x,), {"shape": target})
 
 
@@ -735,7 +758,7 @@ def _one_hot_kernel(xp, indices, depth, on_value, off_value, axis, dtype):
 
 def _one_hot_infer(indices: Spec, depth: int, on_value, off_value, axis: int,
                    dtype: D.DType) -> Spec:
-    if indices.dtype not in INDEX_DTYPES | {D.uint8}:
+    if not indices.dtype.is_integer:
         raise TypeError(f"OneHot: indices must be integers, got {indices.dtype.name}")
     if depth < 0:
         raise ValueError(f"OneHot: depth must be non-negative, got {depth}")
@@ -764,6 +787,8 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     """One-hot vectors along a new ``axis`` (default last); out-of-range indices give all-off
     rows. The dtype comes from ``dtype``, else from typed on/off values, else float32."""
     idx = _t(indices)
+    if not idx.dtype.is_integer:
+        raise TypeError(f"OneHot: indices must be integers, got {idx.dtype.name}")
     on, on_dt = _scalar_attr(1 if on_value is None else on_value, "on_value")
     off, off_dt = _scalar_attr(0 if off_value is None else off_value, "off_value")
     if on_dt is not None and off_dt is not None and on_dt is not off_dt:
