@@ -26,6 +26,9 @@ from ops.strings import *  # noqa: F401,F403
 from ops.logging_ops import *  # noqa: F401,F403
 from ops.debugging import *  # noqa: F401,F403
 from ops.scopes import *  # noqa: F401,F403
+from ops.control_flow import *  # noqa: F401,F403
+from ops.functional_ops import *  # noqa: F401,F403
+from ops.tensor_array import TensorArray  # noqa: F401
 
 from autograph import (  # noqa: F401,E402
     config, debugging, errors, linalg, math, nn, random, strings,

@@ -302,11 +302,19 @@ class Function:
         sym_args, sym_kwargs = _rebuild_args(args, kwargs, symbols, self._python_function,
                                              self._input_signature is not None)
         self._note_retrace(key, names)
+        created: list = []
         first = self._traces == 0
-        with Tracer(graph, on_variable_created=None if first else self._refuse_variable):
+        with Tracer(graph, on_variable_created=created.append if first else
+                    self._refuse_variable):
             result = self._target()(*sym_args, **sym_kwargs)
             out_structure = self._collect_outputs(result, graph)
         self._traces += 1
+        if created:
+            # As TensorFlow: a first trace that created variables is traced once more, which
+            # must reuse them (the `if self.v is None:` pattern) rather than create new ones.
+            return self._trace(args, kwargs, flat, structure, key, names)
+        from ops.control_flow import check_discarded_writes
+        check_discarded_writes(graph)
         cf = ConcreteFunction(self._name, graph, specs, out_structure, names)
         self._cache[key] = cf
         return cf
@@ -343,9 +351,9 @@ class Function:
 
     def _refuse_variable(self, var):
         raise ValueError(
-            f"{self._name}: a Variable ('{var._name}') was created on a call that retraced the "
-            "function; @function allows creating variables only on the first trace. Create it "
-            "outside the function (or once, e.g. `if self.v is None: self.v = ag.Variable(...)`)")
+            f"{self._name}: a Variable ('{var._name}') is created every time the function is "
+            "traced; @function supports only variables created once, on the first trace. Create "
+            "it outside the function, or once: `if self.v is None: self.v = ag.Variable(...)`")
 
     def _note_retrace(self, key, names) -> None:
         self._history.append(True)

@@ -56,8 +56,19 @@ def trace_subgraph(fn: Callable, args_specs: list, pack: Callable, name: str,
                 x = convert_to_tensor(x)
             outs.append(x)
         g.outputs = [tracer.value_of(x) for x in outs]
+    check_discarded_writes(g)
     outer = [src for _, src in g.captures if isinstance(src, Value)]
     return SubGraph(g, result, outer)
+
+
+def check_discarded_writes(graph: Graph) -> None:
+    """A traced ``TensorArray.write`` whose result nothing uses would be lost: refuse it."""
+    used = {v.id for n in graph.nodes for v in n.inputs} | {v.id for v in graph.outputs}
+    for n in graph.nodes:
+        if n.op.name == "TensorArrayWrite" and n.outputs[0].id not in used:
+            raise ValueError(f"TensorArray.write at {n.where()}: the array it returns is never "
+                             "used, so the write would be lost; assign the result back: "
+                             "ta = ta.write(i, value)")
 
 
 def _here() -> str:

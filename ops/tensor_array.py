@@ -160,6 +160,11 @@ class TensorArray:
             buffer = constant(np.zeros((0,) + shape, self._dtype.np), dtype=self._dtype)
         new_buffer = dispatch.execute(WRITE, (buffer, index, value))
         size = maximum(self._size, index + 1)
+        if new_buffer._v is not None:
+            # Eagerly the array is updated in place too, as in TensorFlow, so a discarded
+            # result still counts; traced code must use the result (checked at trace time).
+            self._buffer, self._size = new_buffer, size
+            return self
         return self._new(new_buffer, size)
 
     def read(self, index, name=None) -> Tensor:
