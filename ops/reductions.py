@@ -434,6 +434,8 @@ TopKV2 = namedtuple("TopKV2", ["values", "indices"])
 
 def _top_k_kernel(xp, x, k, sorted):  # noqa: A002
     n = x.shape[-1]
+    if not 0 <= k <= n:
+        raise ValueError("k out of range")  # the infer rule words the error
     # Stable ascending sort of the reversed row, read backwards: descending values, and among
     # equal values the lower index first (TensorFlow's order).
     kind = {"kind": "stable"} if xp is np else {}
