@@ -7,6 +7,7 @@ operands; fusion renders them into generated kernels.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -25,11 +26,15 @@ __all__ = [
     "realdiv", "floordiv", "floormod", "mod", "pow", "maximum", "minimum", "squared_difference",
     "atan2", "divide_no_nan", "equal", "not_equal", "less", "less_equal", "greater",
     "greater_equal", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
-    "bitwise_xor", "invert", "cast", "zeros_like", "ones_like", "identity", "stop_gradient",
+    "bitwise_xor", "invert", "conj", "cast", "zeros_like", "ones_like", "identity", "stop_gradient",
     "sum_like", "broadcast_like",
 ]
 
 _SQRT_PI = math.sqrt(math.pi)
+
+# TensorFlow computes 1/0 = inf and log(0) = -inf silently; NumPy would warn from the kernels
+# below. Only warnings raised in this module's kernels are silenced, never the user's own.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ops\.elementwise$")
 _erf_py = np.frompyfunc(math.erf, 1, 1)
 
 
@@ -56,7 +61,8 @@ def _binary_grads(op, dx, dy):
 
 
 def _conj(t):
-    return t  # complex gradients are conjugated by TensorFlow; reals need nothing
+    """Complex gradients are conjugated, as in TensorFlow (``dy * conj(f'(x))``); reals pass."""
+    return conj(t) if t.dtype in COMPLEX else t
 
 
 # ---- unary ops --------------------------------------------------------------------------
@@ -69,18 +75,21 @@ _UNARY = [
     ("Abs", lambda xp, x: xp.abs(x), REAL, lambda op, dy: [dy * sign(_x(op))], "fabs({0})"),
     ("Sign", lambda xp, x: xp.sign(x), SIGNED | INT, lambda op, dy: [zeros_like(_x(op))],
      "(({0} > 0) - ({0} < 0))"),
-    ("Square", lambda xp, x: xp.square(x), NUMERIC, lambda op, dy: [dy * (2 * _x(op))],
+    ("Square", lambda xp, x: xp.square(x), NUMERIC, lambda op, dy: [dy * _conj(2 * _x(op))],
      "({0} * {0})"),
-    ("Sqrt", lambda xp, x: xp.sqrt(x), FLOAT | COMPLEX, lambda op, dy: [dy * 0.5 / _y(op)],
+    ("Sqrt", lambda xp, x: xp.sqrt(x), FLOAT | COMPLEX, lambda op, dy: [dy * 0.5 / _conj(_y(op))],
      "sqrt({0})"),
     ("Rsqrt", lambda xp, x: 1 / xp.sqrt(x), FLOAT, lambda op, dy: [dy * -0.5 * _y(op) ** 3],
      "(1 / sqrt({0}))"),
-    ("Exp", lambda xp, x: xp.exp(x), FLOAT | COMPLEX, lambda op, dy: [dy * _y(op)], "exp({0})"),
+    ("Exp", lambda xp, x: xp.exp(x), FLOAT | COMPLEX, lambda op, dy: [dy * _conj(_y(op))],
+     "exp({0})"),
     ("Expm1", lambda xp, x: xp.expm1(x), FLOAT, lambda op, dy: [dy * (_y(op) + 1)], "expm1({0})"),
-    ("Log", lambda xp, x: xp.log(x), FLOAT | COMPLEX, lambda op, dy: [dy / _x(op)], "log({0})"),
+    ("Log", lambda xp, x: xp.log(x), FLOAT | COMPLEX, lambda op, dy: [dy / _conj(_x(op))],
+     "log({0})"),
     ("Log1p", lambda xp, x: xp.log1p(x), FLOAT, lambda op, dy: [dy / (1 + _x(op))], "log1p({0})"),
-    ("Sin", lambda xp, x: xp.sin(x), FLOAT | COMPLEX, lambda op, dy: [dy * cos(_x(op))], "sin({0})"),
-    ("Cos", lambda xp, x: xp.cos(x), FLOAT | COMPLEX, lambda op, dy: [-dy * sin(_x(op))],
+    ("Sin", lambda xp, x: xp.sin(x), FLOAT | COMPLEX, lambda op, dy: [dy * _conj(cos(_x(op)))],
+     "sin({0})"),
+    ("Cos", lambda xp, x: xp.cos(x), FLOAT | COMPLEX, lambda op, dy: [-dy * _conj(sin(_x(op)))],
      "cos({0})"),
     ("Tan", lambda xp, x: xp.tan(x), FLOAT, lambda op, dy: [dy * (1 + square(_y(op)))], "tan({0})"),
     ("Asin", lambda xp, x: xp.arcsin(x), FLOAT, lambda op, dy: [dy * rsqrt(1 - square(_x(op)))],
@@ -91,7 +100,7 @@ _UNARY = [
      "atan({0})"),
     ("Sinh", lambda xp, x: xp.sinh(x), FLOAT, lambda op, dy: [dy * cosh(_x(op))], "sinh({0})"),
     ("Cosh", lambda xp, x: xp.cosh(x), FLOAT, lambda op, dy: [dy * sinh(_x(op))], "cosh({0})"),
-    ("Tanh", lambda xp, x: xp.tanh(x), FLOAT | COMPLEX, lambda op, dy: [dy * (1 - square(_y(op)))],
+    ("Tanh", lambda xp, x: xp.tanh(x), FLOAT | COMPLEX, lambda op, dy: [dy * _conj(1 - square(_y(op)))],
      "tanh({0})"),
     ("Asinh", lambda xp, x: xp.arcsinh(x), FLOAT, lambda op, dy: [dy * rsqrt(square(_x(op)) + 1)],
      "asinh({0})"),
@@ -107,10 +116,11 @@ _UNARY = [
     ("Floor", lambda xp, x: xp.floor(x), FLOAT, NOT_DIFFERENTIABLE, "floor({0})"),
     ("Ceil", lambda xp, x: xp.ceil(x), FLOAT, NOT_DIFFERENTIABLE, "ceil({0})"),
     ("Reciprocal", lambda xp, x: xp.reciprocal(x), FLOAT | COMPLEX,
-     lambda op, dy: [-dy * square(_y(op))], "(1 / {0})"),
+     lambda op, dy: [-dy * _conj(square(_y(op)))], "(1 / {0})"),
     ("LogicalNot", lambda xp, x: xp.logical_not(x), BOOL, NOT_DIFFERENTIABLE, "(!{0})"),
     ("Invert", lambda xp, x: xp.invert(x), INT, NOT_DIFFERENTIABLE, "(~{0})"),
     ("Identity", lambda xp, x: x, ALL, lambda op, dy: [dy], "{0}"),
+    ("Conj", lambda xp, x: xp.conj(x), COMPLEX, lambda op, dy: [conj(dy)], "conj({0})"),
     ("StopGradient", lambda xp, x: x, ALL, NOT_DIFFERENTIABLE, "{0}"),
     ("ZerosLike", lambda xp, x: xp.zeros_like(x), NUMERIC | BOOL, NOT_DIFFERENTIABLE, "0"),
     ("OnesLike", lambda xp, x: xp.ones_like(x), NUMERIC | BOOL, NOT_DIFFERENTIABLE, "1"),
@@ -134,12 +144,15 @@ def _sigmoid_kernel(xp, x):
 def _pow_grad(op, dy):
     x, y = op.inputs
     z = op.outputs[0]
-    dx = dy * y * pow(x, y - 1) if x.dtype in FLOAT | COMPLEX else None
-    if x.dtype not in FLOAT:
-        return _binary_grads(op, dx, None)
-    positive = greater(x, zeros_like(x))
-    safe_log = log(where_(positive, x, ones_like(x)))
-    return _binary_grads(op, dx, dy * z * where_(positive, safe_log, zeros_like(x)))
+    if x.dtype not in FLOAT | COMPLEX:
+        return [None, None]
+    dx = dy * _conj(y * pow(x, y - 1))
+    # d(x**y)/dy = x**y * log(x), taken as 0 where log(x) is undefined (x <= 0, or x == 0
+    # for complex x), as TensorFlow does.
+    zeros = zeros_like(x)
+    defined = not_equal(x, zeros) if x.dtype in COMPLEX else greater(x, zeros)
+    safe_log = where_(defined, log(where_(defined, x, ones_like(x))), zeros)
+    return _binary_grads(op, dx, dy * _conj(z * safe_log))
 
 
 def _max_min_grad(pick_x):
@@ -185,20 +198,23 @@ _BINARY = [
     ("Sub", lambda xp, x, y: xp.subtract(x, y), NUMERIC,
      lambda op, dy: _binary_grads(op, dy, -dy), "({0} - {1})", None),
     ("Mul", lambda xp, x, y: xp.multiply(x, y), NUMERIC,
-     lambda op, dy: _binary_grads(op, dy * op.inputs[1], dy * op.inputs[0]), "({0} * {1})", None),
+     lambda op, dy: _binary_grads(op, dy * _conj(op.inputs[1]), dy * _conj(op.inputs[0])),
+     "({0} * {1})", None),
     ("RealDiv", lambda xp, x, y: xp.true_divide(x, y), FLOAT | COMPLEX,
-     lambda op, dy: _binary_grads(op, dy / op.inputs[1],
-                                  -dy * op.outputs[0] / op.inputs[1]), "({0} / {1})", None),
+     lambda op, dy: _binary_grads(op, dy / _conj(op.inputs[1]),
+                                  -dy * _conj(op.outputs[0] / op.inputs[1])), "({0} / {1})", None),
     ("FloorDiv", lambda xp, x, y: _int_checked(xp, xp.floor_divide, x, y, "floordiv"), REAL,
      NOT_DIFFERENTIABLE, "floor({0} / {1})", None),
     ("FloorMod", lambda xp, x, y: _int_checked(xp, xp.mod, x, y, "floormod"), REAL,
      lambda op, dy: _binary_grads(op, dy, -dy * floordiv(op.inputs[0], op.inputs[1])),
      "fmod_floor({0}, {1})", None),
-    ("Pow", lambda xp, x, y: xp.power(x, y), NUMERIC, _pow_grad, "pow({0}, {1})", None),
+    ("Pow", lambda xp, x, y: _pow_kernel(xp, x, y), NUMERIC, _pow_grad, "pow({0}, {1})", None),
     ("Maximum", lambda xp, x, y: xp.maximum(x, y), REAL,
-     _max_min_grad(lambda x, y: greater_equal(x, y)), "fmax({0}, {1})", None),
+     _max_min_grad(lambda x, y: greater_equal(x, y)),
+     "(({0} >= {1} || {0} != {0}) ? {0} : {1})", None),
     ("Minimum", lambda xp, x, y: xp.minimum(x, y), REAL,
-     _max_min_grad(lambda x, y: less_equal(x, y)), "fmin({0}, {1})", None),
+     _max_min_grad(lambda x, y: less_equal(x, y)),
+     "(({0} <= {1} || {0} != {0}) ? {0} : {1})", None),
     ("SquaredDifference", lambda xp, x, y: xp.square(xp.subtract(x, y)), REAL | COMPLEX,
      lambda op, dy: _binary_grads(op, dy * 2 * (op.inputs[0] - op.inputs[1]),
                                   dy * -2 * (op.inputs[0] - op.inputs[1])),
@@ -238,6 +254,14 @@ _BINARY = [
 ]
 
 
+def _pow_kernel(xp, x, y):
+    if y.dtype.kind == "i" and (y < 0).any():
+        from ops.errors import InvalidArgumentError
+        raise InvalidArgumentError("integers to negative integer powers are not allowed; "
+                                   "cast the base to a float dtype first", "Pow")
+    return xp.power(x, y)
+
+
 def _add_kernel(xp, x, y):
     out = xp.add(x, y)
     if x.dtype.kind == "O" and not hasattr(out, "dtype"):  # 0-d strings come back as bytes
@@ -249,7 +273,7 @@ def _int_checked(xp, fn, x, y, name):
     """Integer division by zero is an error in TensorFlow, not NumPy's silent 0."""
     if x.dtype.kind in "iu" and not xp.all(y):
         from ops.errors import InvalidArgumentError
-        raise InvalidArgumentError(f"{name}: integer division by zero", name)
+        raise InvalidArgumentError("integer division by zero", name)
     return fn(x, y)
 
 
@@ -326,6 +350,13 @@ bitwise_xor = _WRAPPERS["BitwiseXor"]
 _ZerosLike = _WRAPPERS["ZerosLike"]
 _OnesLike = _WRAPPERS["OnesLike"]
 _invert_int = _WRAPPERS["Invert"]
+_conj_complex = _WRAPPERS["Conj"]
+
+
+def conj(x, name=None) -> Tensor:
+    """Complex conjugate; real tensors are returned unchanged (as ``tf.math.conj``)."""
+    x = convert_to_tensor(x)
+    return _conj_complex(x) if x.dtype in COMPLEX else x
 
 
 def zeros_like(input, dtype=None, name=None) -> Tensor:  # noqa: A002  (TensorFlow's name)
@@ -355,6 +386,9 @@ def divide(x, y, name=None) -> Tensor:
     """``x / y``; integer tensors are divided in floating point, as in TensorFlow."""
     if type(x) is Tensor and type(y) is Tensor and x.dtype is y.dtype and x.dtype in FLOAT:
         return realdiv(x, y)
+    # A variable decides the dtype as a tensor would (``2 / v`` is float when v is).
+    x = x._read_for_op() if hasattr(x, "_read_for_op") else x
+    y = y._read_for_op() if hasattr(y, "_read_for_op") else y
     x, y = dispatch.tensors([x, y], "truediv")
     to = _TRUEDIV_FLOAT.get(x.dtype)
     if to is not None:
@@ -380,6 +414,8 @@ def _cast_kernel(xp, x, dtype):
     if x.dtype.kind == "O":
         raise TypeError("Cast: casting a string tensor to a number is not supported; use "
                         "ag.strings.to_number")
+    if x.dtype.kind == "c" and dtype.kind != "c":
+        x = xp.real(x)  # TensorFlow keeps the real part
     return x.astype(dtype.np)[()] if x.dtype != dtype.np else x
 
 

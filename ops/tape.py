@@ -11,10 +11,12 @@ import contextlib
 import enum
 import warnings
 
+import numpy as np
+
 from runtime import nest
 from ops.context import state
 from ops.declare import COMPLEX, FLOAT
-from ops.tensor import Tensor, convert_to_tensor
+from ops.tensor import Tensor, constant, convert_to_tensor
 from ops.variables import Variable
 
 _DIFFERENTIABLE = FLOAT | COMPLEX
@@ -49,7 +51,11 @@ class GradientTape:
         self.reset()
 
     def reset(self) -> None:
-        """Forget everything recorded so far (the tape keeps recording if it is open)."""
+        """Forget everything recorded so far (the tape keeps recording if it is open).
+
+        As in TensorFlow, this is like starting a new tape: it may be asked for gradients again.
+        """
+        self._used = False
         self._records: list[_Record] = []
         self._watched: set[int] = set()   # ids of tensors descending from a watched value
         self._alive: list = []            # keeps watched tensors alive so their ids stay unique
@@ -92,16 +98,25 @@ class GradientTape:
     # ---- watching and recording -----------------------------------------------------
     def watch(self, tensor) -> None:
         """Watch tensors or variables (nested lists/tuples/dicts accepted)."""
-        for i, t in enumerate(nest.flatten(tensor)):
+        flat = nest.flatten(tensor)
+        for i, t in enumerate(flat):
+            if not isinstance(t, (Tensor, Variable)):
+                where = f"item {i} of the structure" if len(flat) > 1 or flat[0] is not tensor \
+                    else "the argument"
+                raise TypeError(f"GradientTape.watch: {where} is a {type(t).__name__}; only "
+                                "tensors and variables can be watched (convert it with "
+                                "ag.constant first)")
+        for t in flat:
+            if t.dtype not in _DIFFERENTIABLE:
+                # TensorFlow warns the same way: integer and bool values have no gradient.
+                warnings.warn(f"GradientTape.watch: the watched value has dtype {t.dtype.name}; "
+                              "only floating-point (and complex) values can be differentiated, "
+                              "so its gradient will be None", stacklevel=2)
             if isinstance(t, Variable):
                 self._vars[id(t)] = t
-            elif isinstance(t, Tensor):
-                if t.dtype in _DIFFERENTIABLE:
-                    self._watched.add(id(t))
-                    self._alive.append(t)
-            else:
-                raise TypeError(f"GradientTape.watch: item {i} is a {type(t).__name__}; only "
-                                "tensors and variables can be watched (use ag.constant first)")
+            elif t.dtype in _DIFFERENTIABLE:
+                self._watched.add(id(t))
+                self._alive.append(t)
 
     def watched_variables(self) -> tuple:
         return tuple(self._vars.values())
@@ -130,55 +145,66 @@ class GradientTape:
     def gradient(self, target, sources, output_gradients=None,
                  unconnected_gradients=UnconnectedGradients.NONE):
         """d(sum of target)/d(source) for each source, in the structure of ``sources``."""
-        self._check_reuse("gradients")
+        self._check_open("gradients")
         unconnected = UnconnectedGradients(unconnected_gradients)
-        targets = [self._as_target(t, i) for i, t in enumerate(nest.flatten(target))]
+        flat_targets = nest.flatten(target)
         flat_sources = nest.flatten(sources)
         for i, s in enumerate(flat_sources):
             if not isinstance(s, (Tensor, Variable)):
-                raise TypeError(f"GradientTape.gradient: source {i} is a {type(s).__name__}; "
-                                "sources must be tensors or variables")
+                where = f"source {i}" if len(flat_sources) > 1 or flat_sources[0] is not sources \
+                    else "the source"
+                raise TypeError(f"GradientTape.gradient: {where} is a {type(s).__name__}; "
+                                "sources must be tensors or variables (watch a tensor made "
+                                "with ag.constant, or use an ag.Variable)")
+        targets = [self._as_target(t, i, len(flat_targets)) for i, t in enumerate(flat_targets)]
         if output_gradients is None:
             seeds = [None] * len(targets)
         else:
-            seeds = [None if g is None else convert_to_tensor(g, dtype=t.dtype)
-                     for g, t in zip(nest.flatten(output_gradients), targets)]
-            if len(seeds) != len(targets):
-                raise ValueError(f"GradientTape.gradient: {len(seeds)} output_gradients for "
-                                 f"{len(targets)} targets")
-        if not any(id(t) in self._watched for t in targets):
-            ids = {id(s) for s in flat_sources}
-            if not any(id(t) in ids for t in targets):
-                warnings.warn("GradientTape.gradient: the target was not computed from any "
-                              "watched tensor or variable under this tape, so every gradient "
-                              "is None; compute it inside the tape's 'with' block or watch its "
-                              "inputs", stacklevel=2)
+            flat_seeds = nest.flatten(output_gradients)
+            if len(flat_seeds) != len(targets):
+                raise ValueError(f"GradientTape.gradient: {len(flat_seeds)} output_gradients "
+                                 f"given for {len(targets)} targets; give one per target")
+            seeds = [None if g is None else self._seed(g, t, i)
+                     for i, (g, t) in enumerate(zip(flat_seeds, targets))]
+        self._mark_used()
         grads = self._backprop(targets, seeds)
         result = [self._result(s, grads, unconnected) for s in flat_sources]
         return nest.pack_sequence_as(sources, result)
 
-    def _check_reuse(self, what: str) -> None:
+    @staticmethod
+    def _seed(g, t, i):
+        g = convert_to_tensor(g, dtype=t.dtype)
+        if tuple(g.shape) != tuple(t.shape):
+            raise ValueError(f"GradientTape.gradient: output_gradients[{i}] has shape {g.shape} "
+                             f"but target {i} has shape {t.shape}; they must match")
+        return g
+
+    def _check_open(self, what: str) -> None:
         if self._used and not self._persistent:
             raise RuntimeError(f"a non-persistent GradientTape can compute {what} only once; "
                                "create it with GradientTape(persistent=True) to ask several "
                                "times")
+
+    def _mark_used(self) -> None:
         if not self._persistent:
             self._used = True
 
-    def _as_target(self, t, i):
+    def _as_target(self, t, i, n=1):
         if isinstance(t, Variable):
             return t._read_for_op()
         if not isinstance(t, Tensor):
-            raise TypeError(f"GradientTape.gradient: target {i} is a {type(t).__name__}; the "
-                            "target must be a tensor computed under the tape")
+            where = f"target {i}" if n > 1 else "the target"
+            raise TypeError(f"GradientTape.gradient: {where} is a {type(t).__name__}; the "
+                            "target must be a tensor computed from watched values inside the "
+                            "tape's 'with' block")
         return t
 
     def _backprop(self, targets, seeds) -> dict:
         from ops.elementwise import ones_like, zeros_like
         grads: dict[int, Tensor] = {}
         for t, seed in zip(targets, seeds):
-            if t.dtype not in _DIFFERENTIABLE:
-                continue
+            if t.dtype not in _DIFFERENTIABLE or id(t) not in self._watched:
+                continue  # a target that no watched value reaches has no gradient
             _accumulate(grads, t, ones_like(t) if seed is None else seed)
         for rec in reversed(self._records):
             dys = [grads.get(id(o)) for o in rec.outputs]
@@ -210,50 +236,82 @@ class GradientTape:
 
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
                  parallel_iterations=None, experimental_use_pfor=True):
-        """d target[i...] / d source[j...], shaped ``target.shape + source.shape``."""
-        from ops import array_ops
+        """d target[i...] / d source[j...], shaped ``target.shape + source.shape``.
+
+        One backward pass per element of ``target`` (TensorFlow vectorises this with pfor;
+        the result is the same).
+        """
+        from ops.array_ops import reshape, stack
         from ops.elementwise import zeros_like
-        self._check_reuse("a jacobian")
+        self._check_open("a jacobian")
+        unconnected = UnconnectedGradients(unconnected_gradients)
         target = self._as_target(target, 0)
         flat_sources = nest.flatten(sources)
-        size = int(target.shape.num_elements())
+        size = _known_size(target, "jacobian")
+        self._mark_used()
         rows = [[] for _ in flat_sources]
         for i in range(size):
-            seed = array_ops.reshape(array_ops.one_hot(i, size, dtype=target.dtype), target.shape)
-            grads = self._backprop([target], [seed])
+            seed = np.zeros(size, target.dtype.np)
+            seed[i] = 1
+            grads = self._backprop([target], [constant(seed.reshape(tuple(target.shape)))])
             for k, s in enumerate(flat_sources):
                 rows[k].append(self._result(s, grads, UnconnectedGradients.NONE))
         out = []
         for s, r in zip(flat_sources, rows):
-            shape = list(target.shape) + list(s.shape)
+            shape = tuple(target.shape) + tuple(s.shape)
             if all(g is None for g in r):
-                connected = unconnected_gradients == UnconnectedGradients.ZERO
-                out.append(array_ops.zeros(shape, s.dtype) if connected else None)
+                zero = unconnected is UnconnectedGradients.ZERO
+                out.append(constant(np.zeros(shape, s.dtype.np)) if zero else None)
                 continue
             r = [zeros_like(convert_to_tensor(s)) if g is None else g for g in r]
-            out.append(array_ops.reshape(array_ops.stack(r), shape))
+            out.append(reshape(stack(r), shape) if r else constant(np.zeros(shape, s.dtype.np)))
         return nest.pack_sequence_as(sources, out)
 
     def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
                        parallel_iterations=None, experimental_use_pfor=True):
-        """Per-example jacobians: ``[batch] + target.shape[1:] + source.shape[1:]``."""
-        from ops import array_ops
-        self._check_reuse("a batch jacobian")
+        """Per-example jacobians: ``[batch] + target.shape[1:] + source.shape[1:]``.
+
+        Assumes, as TensorFlow does, that example ``b`` of the target depends only on example
+        ``b`` of the source.
+        """
+        from ops.array_ops import reshape, stack
+        from ops.elementwise import zeros_like
+        self._check_open("a batch jacobian")
         target = self._as_target(target, 0)
+        if not isinstance(source, (Tensor, Variable)):
+            raise TypeError(f"GradientTape.batch_jacobian: the source is a "
+                            f"{type(source).__name__}; it must be a tensor or variable")
+        _known_size(target, "batch_jacobian")
+        if target.ndim < 1 or len(source.shape) < 1:
+            raise ValueError("batch_jacobian: target and source need a leading batch dimension "
+                             f"(got shapes {target.shape} and {source.shape})")
         batch = target.shape[0]
         if source.shape[0] != batch:
             raise ValueError(f"batch_jacobian: target batch size {batch} differs from source "
                              f"batch size {source.shape[0]}")
-        inner = int(target.shape[1:].num_elements())
+        self._mark_used()
+        inner = int(np.prod(tuple(target.shape[1:]), dtype=np.int64))
         rows = []
         for j in range(inner):
-            hot = array_ops.one_hot(j, inner, dtype=target.dtype)
-            seed = array_ops.reshape(array_ops.tile(array_ops.reshape(hot, [1, inner]), [batch, 1]),
-                                     target.shape)
-            grads = self._backprop([target], [seed])
-            rows.append(self._result(source, grads, UnconnectedGradients.ZERO))
-        stacked = array_ops.stack(rows, axis=1)  # [batch, inner, source...]
-        return array_ops.reshape(stacked, list(target.shape) + list(source.shape[1:]))
+            seed = np.zeros((batch, inner), target.dtype.np)
+            seed[:, j] = 1
+            grads = self._backprop([target], [constant(seed.reshape(tuple(target.shape)))])
+            rows.append(self._result(source, grads, UnconnectedGradients.NONE))
+        out_shape = tuple(target.shape) + tuple(source.shape[1:])
+        if all(g is None for g in rows):
+            zero = UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO
+            return constant(np.zeros(out_shape, source.dtype.np)) if zero else None
+        rows = [zeros_like(convert_to_tensor(source)) if g is None else g for g in rows]
+        stacked = stack(rows, axis=1)  # [batch, inner, source...]
+        return reshape(stacked, out_shape)
+
+
+def _known_size(target, what) -> int:
+    n = target.shape.num_elements()
+    if n is None:
+        raise ValueError(f"GradientTape.{what}: the target's shape {target.shape} is not fully "
+                         "known; give the traced function an input_signature with fixed dims")
+    return int(n)
 
 
 def _accumulate(grads: dict, t: Tensor, g: Tensor) -> None:

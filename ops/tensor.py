@@ -7,6 +7,7 @@ its graph value through ``_sym``. Operator overloads are installed by ``ops.over
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -29,7 +30,7 @@ class Tensor:
         """The value as a NumPy array (a NumPy scalar for 0-d; ``bytes`` for string scalars)."""
         v = self._value()
         if isinstance(v, np.ndarray):
-            return v.copy()
+            return v[()] if v.ndim == 0 else v.copy()
         return v
 
     def _value(self):
@@ -134,16 +135,26 @@ class Tensor:
     def __repr__(self) -> str:
         if self._v is None:
             return f"<tf.Tensor '{self._sym.name}' shape={self.shape} dtype={self.dtype.name}>"
-        body = np.array2string(np.asarray(self._value()), separator=", ", prefix="array(") \
-            if self.ndim else repr(self._value().item() if hasattr(self._value(), "item") else self._value())
-        if self.ndim:
-            body = "\n" + repr(np.asarray(self._value()))
-        return f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, numpy={body}>"
+        return f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, " \
+               f"numpy={numpy_text(self._value(), True)}>"
 
     def __str__(self) -> str:
         if self._v is None:
             return repr(self)
-        return f"tf.Tensor({np.asarray(self._value())}, shape={self.shape}, dtype={self.dtype.name})"
+        return f"tf.Tensor({numpy_text(self._value(), False)}, shape={self.shape}, " \
+               f"dtype={self.dtype.name})"
+
+
+def numpy_text(value, is_repr: bool) -> str:
+    """A value as TensorFlow prints it inside a tensor's repr/str: NumPy's text, on its own
+    line when it spans several (``numpy=1.23``, ``numpy=array([1., 2.], dtype=float32)``)."""
+    value = np.asarray(value)
+    if value.ndim == 0:
+        item = value[()]
+        text = repr(item) if isinstance(item, bytes) else str(item)
+    else:
+        text = repr(value) if is_repr else str(value)
+    return "\n" + text if "\n" in text else text
 
 
 class TensorRef:
@@ -177,6 +188,9 @@ def _rebuild(value, dtype_name):
 
 _new = object.__new__
 
+# TensorFlow converts 1e300 to float32 inf without a word; NumPy would warn from this module.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ops\.tensor$")
+
 
 def wrap(array, dtype: DType | None = None) -> Tensor:
     """Make an eager tensor from a backend array (no copy)."""
@@ -188,10 +202,17 @@ def wrap(array, dtype: DType | None = None) -> Tensor:
 
 
 # ---- conversion -------------------------------------------------------------------------
+#
+# Conversion happens in two steps. ``_to_array`` turns Python or NumPy data into a NumPy array
+# that holds the values exactly (Python floats as float64, ints as int64/uint64, strings as
+# an object array of bytes) and names the dtype TensorFlow would give it by default.
+# ``_cast_exact`` then moves the array to the dtype wanted, refusing what TensorFlow refuses:
+# floats never become ints, bools only bools, and integers must fit their new dtype.
 
-# Which source kinds may become which target kinds without losing meaning (TensorFlow's rules:
-# ints may become floats, floats never become ints, bools only bools).
-_KIND_OK = {"b": "b", "i": "iufc", "u": "iufc", "f": "fc", "c": "c", "O": "O", "S": "O", "U": "O"}
+# Which source kinds may become which target kinds without losing meaning.
+_KIND_OK = {"b": "b", "i": "iufc", "u": "iufc", "f": "fc", "c": "c", "O": "O"}
+_INT64 = np.iinfo(np.int64)
+_UINT64 = np.iinfo(np.uint64)
 
 
 def _python_dtype(value) -> DType:
@@ -209,54 +230,137 @@ def _python_dtype(value) -> DType:
     raise TypeError(f"cannot convert {value!r} of type {type(value).__name__} to a tensor")
 
 
+def _int_array(value: int, op: str) -> np.ndarray:
+    """A Python int as an exact 0-d array (uint64 above int64's range)."""
+    if _INT64.min <= value <= _INT64.max:
+        return np.asarray(value, np.int64)
+    if 0 <= value <= _UINT64.max:
+        return np.asarray(value, np.uint64)
+    raise TypeError(f"{op}: the integer {value} is too large for any integer dtype "
+                    "(int64 and uint64 are the widest)")
+
+
+def _scalar_array(value, op: str):
+    """Python scalar -> (exact array, default dtype)."""
+    if isinstance(value, bool):
+        return np.asarray(value), dtypes.bool_
+    if isinstance(value, numbers.Integral):
+        value = int(value)
+        return _int_array(value, op), _python_dtype(value)
+    if isinstance(value, numbers.Real):
+        return np.asarray(float(value), np.float64), dtypes.float32
+    if isinstance(value, numbers.Complex):
+        return np.asarray(complex(value), np.complex128), dtypes.complex128
+    return np.asarray(_encode(value), dtype=object), dtypes.string  # str or bytes
+
+
+def _string_array(arr: np.ndarray) -> np.ndarray:
+    """A NumPy 'U'/'S' array as an object array of bytes (how string tensors are held)."""
+    out = np.empty(arr.shape, dtype=object)
+    out[...] = [_encode(s) for s in arr.reshape(-1).tolist()] if arr.size else []
+    return out
+
+
+def _numpy_array(value, op: str):
+    """NumPy data -> (array, its dtype). Strings become object arrays of bytes."""
+    arr = np.asarray(value)
+    kind = arr.dtype.kind
+    if kind in "SU":
+        return _string_array(arr), dtypes.string
+    if kind == "O":
+        flat = arr.reshape(-1).tolist()
+        if all(isinstance(s, (str, bytes)) for s in flat):
+            return _string_array(arr), dtypes.string
+        raise TypeError(f"{op}: cannot convert a NumPy object array {_short(value)} to a tensor; "
+                        "only arrays of numbers, bools or strings convert")
+    try:
+        return arr, from_numpy(arr.dtype)
+    except TypeError:
+        raise TypeError(f"{op}: NumPy dtype {arr.dtype} has no tensor equivalent; convert the "
+                        "array to a numeric dtype first") from None
+
+
 def _to_array(value, op: str):
-    """Python/NumPy data -> (NumPy array, dtype it came with, was it Python data?)."""
-    if isinstance(value, np.ndarray) or isinstance(value, np.generic):
-        arr = np.asarray(value)
-        return arr, from_numpy(arr.dtype) if arr.dtype.kind not in "SU" else dtypes.string, False
-    if isinstance(value, (bool, numbers.Number, str, bytes)):
-        dt = _python_dtype(value)
-        return np.asarray(_encode(value) if dt is dtypes.string else value, dtype=dt.np), dt, True
-    if isinstance(value, (list, tuple)):
-        flat = _flatten_checked(value, op)
-        if not flat:
-            return np.zeros(_nested_shape(value), np.float32), dtypes.float32, True
-        kinds = {type(x) for x in flat}
-        if all(issubclass(k, (str, bytes)) for k in kinds):
-            arr = np.empty(len(flat), dtype=object)
-            arr[:] = [_encode(x) for x in flat]
-            return arr.reshape(_nested_shape(value)), dtypes.string, True
-        try:
-            arr = np.array(value)
-        except (ValueError, TypeError) as e:
-            raise ValueError(f"{op}: cannot convert {_short(value)} to a tensor: {e}") from None
-        if arr.dtype.kind == "O":
-            raise TypeError(f"{op}: cannot convert {_short(value)} to a tensor: it mixes "
-                            "numbers with non-numeric values")
-        if arr.dtype.kind == "f":
-            dt = dtypes.float32
-        elif arr.dtype.kind in "iu":
-            dt = dtypes.int32 if (arr.size == 0 or (arr.min() >= -2**31 and arr.max() < 2**31)) \
-                else dtypes.int64
-        elif arr.dtype.kind == "c":
-            dt = dtypes.complex128
-        else:
-            dt = from_numpy(arr.dtype)
+    """Python/NumPy data -> (exact NumPy array, default dtype, was it Python data?)."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        arr, dt = _numpy_array(value, op)
+        return arr, dt, False
+    if isinstance(value, (numbers.Number, str, bytes)):
+        arr, dt = _scalar_array(value, op)
         return arr, dt, True
+    if isinstance(value, range):
+        value = list(value)
+    if isinstance(value, (list, tuple)):
+        return _nested_to_array(value, op)
+    if isinstance(value, Tensor):
+        return np.asarray(value._value()), value.dtype, False
     if hasattr(value, "__array__"):
-        return _to_array(np.asarray(value), op)
+        arr, dt = _numpy_array(np.asarray(value), op)
+        return arr, dt, False
     raise TypeError(f"{op}: cannot convert {_short(value)} of type {type(value).__name__} "
                     "to a tensor")
+
+
+def _nested_to_array(value, op: str):
+    """Nested lists/tuples of scalars (or tensors) -> (exact array, default dtype, True)."""
+    shape = _nested_shape(value)
+    leaves, tensor_dtypes = _flatten_checked(value, shape, op)
+    if not leaves:
+        return np.zeros(shape, np.float32), dtypes.float32, True
+    strings = [isinstance(x, (str, bytes)) for x in leaves]
+    if all(strings):
+        arr = np.empty(len(leaves), dtype=object)
+        arr[:] = [_encode(x) for x in leaves]
+        return arr.reshape(shape), dtypes.string, True
+    if any(strings):
+        raise TypeError(f"{op}: cannot convert {_short(value)} to a tensor: it mixes strings "
+                        "with numbers; a tensor holds one dtype")
+    bad = next((x for x in leaves if x is None or not isinstance(
+        x, (numbers.Number, np.ndarray, np.generic))), _MISSING)
+    if bad is not _MISSING:
+        raise TypeError(f"{op}: cannot convert {_short(value)} to a tensor: it holds "
+                        f"{_short(bad)} of type {type(bad).__name__}, which is not a number")
+    if all(isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
+           for x in leaves):
+        big = [int(x) for x in leaves if not _INT64.min <= int(x) <= _INT64.max]
+        for x in big:
+            _int_array(x, op)  # raises for ints beyond uint64
+        arr = np.array(leaves, dtype=np.uint64 if big else np.int64)
+    else:
+        arr = np.array(leaves)
+    inner = arr.shape[1:]  # tensors or arrays nested as leaves add their own dims
+    if any(np.shape(x) != inner for x in leaves):
+        raise ValueError(f"{op}: cannot convert {_short(value)} to a tensor: its elements have "
+                         "different shapes")
+    arr = arr.reshape(shape + inner)
+    kind = arr.dtype.kind
+    if len(tensor_dtypes) == 1:
+        dt = tensor_dtypes.pop()  # [tensor, 2.0] takes the tensor's dtype, as in TensorFlow
+    elif kind == "f":
+        dt = dtypes.float32
+    elif kind in "iu":
+        dt = dtypes.int32 if (arr.min() >= -2**31 and arr.max() < 2**31) else dtypes.int64
+    elif kind == "c":
+        dt = dtypes.complex128
+    else:
+        dt = from_numpy(arr.dtype)
+    return arr, dt, True
+
+
+_MISSING = object()
 
 
 def _encode(s):
     return s.encode("utf-8") if isinstance(s, str) else s
 
 
-def _flatten_checked(value, op):
-    """Flatten nested lists, raising a clear ValueError for ragged nesting."""
-    shape = _nested_shape(value)
+def _flatten_checked(value, shape, op):
+    """Leaves of nested lists in order, raising a clear ValueError for ragged nesting.
+
+    Tensors and variables among the leaves are read; their dtypes are returned too.
+    """
     out = []
+    tensor_dtypes = set()
 
     def walk(v, depth):
         if isinstance(v, (list, tuple)):
@@ -270,12 +374,16 @@ def _flatten_checked(value, op):
             if depth != len(shape):
                 raise ValueError(f"{op}: cannot convert a ragged nested list to a tensor: "
                                  f"{_short(value)} mixes scalars and lists at one level")
+            read = getattr(v, "_read_for_op", None)
+            if read is not None:
+                v = read()
             if isinstance(v, Tensor):
+                tensor_dtypes.add(v.dtype)
                 v = v.numpy()
             out.append(v)
 
     walk(value, 0)
-    return out
+    return out, tensor_dtypes
 
 
 def _nested_shape(value) -> tuple:
@@ -293,42 +401,47 @@ def _short(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _cast_exact(arr: np.ndarray, src: DType, dst: DType, from_python: bool, op: str):
-    """Cast data to ``dst`` if TensorFlow would: no float->int, values must fit."""
-    if src is dst:
+def _cast_exact(arr: np.ndarray, dst: DType, from_python: bool, op: str) -> np.ndarray:
+    """Move exact data to ``dst`` if TensorFlow would: no float->int, and ints must fit."""
+    src_kind = arr.dtype.kind
+    if arr.dtype == dst.np:
         return arr
-    if dst.kind not in _KIND_OK.get(src.kind, ""):
-        what = "Python value" if from_python else f"{src.name} array"
-        raise TypeError(f"{op}: cannot convert {what} {_short(arr.tolist())} to dtype "
+    if dst.kind not in _KIND_OK.get(src_kind, ""):
+        src = "string" if src_kind == "O" else arr.dtype.name
+        what = "Python value" if from_python else f"{src} array"
+        raise TypeError(f"{op}: cannot convert {what} {_short(_as_list(arr))} to dtype "
                         f"{dst.name}; use ag.cast to convert explicitly")
-    if dst.kind in "iu" and arr.size:
+    if dst.kind in "iu" and src_kind in "iu" and arr.size:
         info = np.iinfo(dst.np)
-        if arr.min() < info.min or arr.max() > info.max:
-            raise TypeError(f"{op}: value {_short(arr.tolist())} does not fit in {dst.name}")
-    return arr.astype(dst.np)
+        low, high = int(arr.min()), int(arr.max())
+        if low < info.min or high > info.max:
+            bad = low if low < info.min else high
+            raise TypeError(f"{op}: value {bad} does not fit in {dst.name} (its range is "
+                            f"{info.min} to {info.max})")
+    return arr.astype(dst.np)  # 1e300 becomes inf in float32, as in TensorFlow
+
+
+def _as_list(arr: np.ndarray):
+    return arr.tolist()
 
 
 def constant(value, dtype=None, shape=None, name=None) -> Tensor:
     """A tensor holding ``value`` (like ``tf.constant``); ``shape`` broadcasts a scalar
     or reshapes data with the same number of elements."""
     if isinstance(value, Tensor):
-        t = value if dtype is None else cast_checked(value, as_dtype(dtype), "constant")
+        t = value
+        if dtype is not None and as_dtype(dtype) is not t.dtype:
+            raise TypeError(f"constant: the value is a {t.dtype.name} tensor but dtype "
+                            f"{as_dtype(dtype).name} was asked for; use ag.cast(x, "
+                            f"ag.{as_dtype(dtype).name})")
     else:
-        from ops.variables import Variable
-        if isinstance(value, Variable):
-            value = value.numpy()
-        arr, src, from_python = _to_array(value, "constant")
-        if dtype is not None:
-            dst = as_dtype(dtype)
-            if from_python or dst.kind in "iub" and src.kind not in "iub":
-                arr = _cast_exact(arr, src, dst, from_python, "constant")
-            else:
-                arr = arr.astype(dst.np)
-            src = dst
-        elif arr.dtype != src.np:
-            arr = arr.astype(src.np)
+        arr, default, from_python = _to_array(value, "constant")
+        target = default if dtype is None else as_dtype(dtype)
+        converted = _cast_exact(arr, target, from_python, "constant")
+        if converted is value or (converted is arr and not from_python):
+            converted = converted.copy()  # never alias the caller's NumPy array
         xp = backends.current_xp()
-        t = wrap(arr if xp is np else xp.asarray(arr), src)
+        t = wrap(converted if xp is np else xp.asarray(converted), target)
     if shape is not None:
         shape = tuple(int(d) for d in shape)
         n = int(np.prod(shape))
@@ -377,7 +490,13 @@ def convert_like(value, like: DType, op: str) -> Tensor:
             from ops.errors import dtype_mismatch
             raise dtype_mismatch(op, like, value.dtype)
         return value
-    if isinstance(value, (float, int)) and not isinstance(value, bool) and like.kind in "fc":
+    if like.kind in "fc" and isinstance(value, (float, int)) and not isinstance(value, bool):
+        # Fast path for ``x * 2.0``: a Python number meeting a float tensor.
         return wrap(np.asarray(value, like.np), like)
-    arr, src, from_python = _to_array(value, op)
-    return wrap(_cast_exact(arr, src, like, from_python, op), like)
+    arr, _, from_python = _to_array(value, op)
+    arr = _cast_exact(arr, like, from_python, op)
+    if backends.gpu_in_use:
+        xp = backends.current_xp()
+        if xp is not np:
+            arr = xp.asarray(arr)
+    return wrap(arr, like)

@@ -1,7 +1,9 @@
 """Data types with TensorFlow's names, backed by NumPy dtypes.
 
 A ``DType`` compares equal to its NumPy dtype, to the NumPy scalar type and to its
-name, so ``ag.float32 == np.float32`` and ``t.dtype == "float32"`` both hold.
+name, so ``ag.float32 == np.float32`` and ``t.dtype == "float32"`` both hold. String tensors
+hold NumPy object arrays of ``bytes``, so ``ag.string == np.object_`` but, as the seed
+documents print, ``ag.string != np.str_``.
 """
 from __future__ import annotations
 
@@ -57,21 +59,56 @@ class DType:
         return {complex64: float32, complex128: float64}.get(self, self)
 
     @property
+    def is_numpy_compatible(self) -> bool:
+        return True
+
+    @property
+    def itemsize(self) -> int:
+        return self.size
+
+    @property
     def min(self):
-        return np.finfo(self.np).min if self.kind == "f" else np.iinfo(self.np).min
+        """Smallest value of the dtype (``False`` for bool)."""
+        if self.kind == "f":
+            return self.np.type(np.finfo(self.np).min)
+        if self.kind in "iu":
+            return self.np.type(np.iinfo(self.np).min)
+        if self.kind == "b":
+            return False
+        raise TypeError(f"dtype {self.name} has no minimum value")
 
     @property
     def max(self):
-        return np.finfo(self.np).max if self.kind == "f" else np.iinfo(self.np).max
+        """Largest value of the dtype (``True`` for bool)."""
+        if self.kind == "f":
+            return self.np.type(np.finfo(self.np).max)
+        if self.kind in "iu":
+            return self.np.type(np.iinfo(self.np).max)
+        if self.kind == "b":
+            return True
+        raise TypeError(f"dtype {self.name} has no maximum value")
+
+    @property
+    def limits(self) -> tuple:
+        return self.min, self.max
+
+    def is_compatible_with(self, other) -> bool:
+        return self == other
 
     def __eq__(self, other) -> bool:
         if other is self:
             return True
-        if isinstance(other, DType):
+        if isinstance(other, DType) or other is None:
             return False
+        if isinstance(other, str) or (isinstance(other, type) and other in _PYTHON_TYPES):
+            try:
+                return as_dtype(other) is self
+            except TypeError:
+                return False
         try:
-            return as_dtype(other) is self
-        except TypeError:
+            # NumPy types compare by their exact dtype: np.str_ ('<U') is not object.
+            return np.dtype(other) == self.np
+        except (TypeError, ValueError):
             return False
 
     def __ne__(self, other) -> bool:
@@ -82,6 +119,9 @@ class DType:
 
     def __repr__(self) -> str:
         return f"tf.{self.name}"
+
+    def __str__(self) -> str:
+        return f"<dtype: '{self.name}'>"
 
     def __reduce__(self):
         return as_dtype, (self.name,)
@@ -111,12 +151,15 @@ ALIASES = {"half": float16, "float": float32, "double": float64, "bool": bool_}
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NAME.update(ALIASES)
 _BY_NP = {d.np: d for d in ALL}
+_PYTHON_TYPES = (bool, int, float, complex, str, bytes)
 
 
 def as_dtype(value) -> DType:
     """Return the DType for a DType, name, NumPy dtype or scalar type; TypeError otherwise."""
     if isinstance(value, DType):
         return value
+    if value is None:
+        raise TypeError("cannot interpret None as a dtype; give one such as ag.float32")
     if isinstance(value, str):
         found = _BY_NAME.get(value)
         if found is None:
@@ -131,9 +174,11 @@ def as_dtype(value) -> DType:
         return int32
     if value is str or value is bytes:
         return string
+    if value is complex:
+        return complex128
     try:
         npd = np.dtype(value)
-    except TypeError:
+    except (TypeError, ValueError):
         raise TypeError(f"cannot interpret {value!r} as a dtype") from None
     if npd.kind in "SU":
         return string

@@ -88,6 +88,33 @@ class TensorShape(tuple):
     def concatenate(self, other) -> "TensorShape":
         return TensorShape(tuple(self) + tuple(other))
 
+    def assert_is_compatible_with(self, other) -> None:
+        if not self.is_compatible_with(other):
+            raise ValueError(f"shapes {self} and {fmt(tuple(other))} are incompatible")
+
+    def merge_with(self, other) -> "TensorShape":
+        """The most specific shape compatible with both (known dims fill unknown ones)."""
+        self.assert_is_compatible_with(other)
+        return TensorShape(a if a is not None else b for a, b in zip(self, tuple(other)))
+
+    def most_specific_compatible_shape(self, other) -> "TensorShape":
+        """The shape both fit: dims that differ become ``None`` (ranks must agree)."""
+        other = tuple(other)
+        if len(other) != len(self):
+            raise ValueError(f"shapes {self} and {fmt(other)} have different ranks")
+        return TensorShape(a if a == b else None for a, b in zip(self, other))
+
+    def with_rank(self, rank: int) -> "TensorShape":
+        if len(self) != rank:
+            raise ValueError(f"shape {self} must have rank {rank}")
+        return self
+
+    def __add__(self, other) -> "TensorShape":
+        return self.concatenate(other)
+
+    def __radd__(self, other) -> "TensorShape":
+        return TensorShape(tuple(other) + tuple(self))
+
     def __getitem__(self, key):
         got = tuple.__getitem__(self, key)
         return TensorShape(got) if isinstance(key, slice) else got
