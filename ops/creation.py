@@ -34,6 +34,14 @@ def creation_xp(xp):
     return xp if xp is not np else backends.current_xp()
 
 
+def checked(op, inputs: tuple, attrs: Optional[dict] = None) -> Tensor:
+    """Run ``op`` after its infer rule has vetted the inputs: a NumPy kernel would otherwise
+    broadcast or cast its way past wrong shapes and dtypes without a word."""
+    attrs = {} if attrs is None else attrs
+    dispatch.infer_outputs(op, inputs, attrs)
+    return dispatch.execute(op, inputs, attrs)
+
+
 def _is_symbolic(t) -> bool:
     return isinstance(t, Tensor) and t._v is None
 
@@ -139,7 +147,7 @@ def fill(dims, value, name=None) -> Tensor:
     value = convert_to_tensor(value)
     static, dyn = shape_arg(dims, "fill")
     inputs = (value,) if dyn is None else (value, dyn)
-    return dispatch.execute(_FILL, inputs, {"shape": static})
+    return checked(_FILL, inputs, {"shape": static})
 
 
 def _filled(shape, dtype, one: bool, op: str) -> Tensor:
@@ -224,6 +232,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # no
         want = max((a.dtype for a in args), key=_RANGE_DTYPES.index)
     from ops.elementwise import cast
     args = [cast(a, want) for a in args]
+    dispatch.infer_outputs(_RANGE, tuple(args), {"size": None})
     size = None
     if not any(_is_symbolic(a) for a in args):
         size = range_size(*(np.asarray(a.numpy()).item() for a in args))
@@ -272,7 +281,7 @@ def linspace(start, stop, num, name=None, axis=0) -> Tensor:
     num = int(num)
     if num <= 0:
         raise ValueError(f"linspace: num must be positive, got {num}")
-    return dispatch.execute(_LINSPACE, (start, stop), {"num": num, "axis": int(axis)})
+    return checked(_LINSPACE, (start, stop), {"num": num, "axis": int(axis)})
 
 
 lin_space = linspace

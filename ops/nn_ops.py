@@ -17,6 +17,7 @@ from runtime import shapes
 from runtime import dtypes as D
 from runtime.registry import Spec
 from ops import dispatch
+from ops.creation import checked
 from ops.declare import FLOAT, INT, REAL, SIGNED, defop, unary_op
 from ops.elementwise import (_erf_kernel, _sigmoid_kernel, abs, cast, erf, exp, greater,
                              greater_equal, less, logical_and, maximum, rsqrt, sigmoid, square,
@@ -38,6 +39,10 @@ _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 _INV_SQRT2 = 1 / math.sqrt(2)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _GELU_CUBIC = 0.044715
+
+def _run(op, inputs, attrs):
+    return dispatch.execute(op, inputs, attrs)
+
 
 # ---- elementwise activations --------------------------------------------------------------
 
@@ -209,13 +214,13 @@ _LOG_SOFTMAX = defop("LogSoftmax", _log_softmax_kernel, _softmax_infer("LogSoftm
 def softmax(logits, axis=None, name=None) -> Tensor:
     """``exp(logits) / sum(exp(logits))`` along ``axis`` (default last), computed stably."""
     axis = -1 if axis is None else int(axis)
-    return dispatch.execute(_SOFTMAX, (convert_to_tensor(logits),), {"axis": axis})
+    return checked(_SOFTMAX, (convert_to_tensor(logits),), {"axis": axis})
 
 
 def log_softmax(logits, axis=None, name=None) -> Tensor:
     """``logits - log(sum(exp(logits)))`` along ``axis`` (default last), computed stably."""
     axis = -1 if axis is None else int(axis)
-    return dispatch.execute(_LOG_SOFTMAX, (convert_to_tensor(logits),), {"axis": axis})
+    return checked(_LOG_SOFTMAX, (convert_to_tensor(logits),), {"axis": axis})
 
 
 # ---- cross-entropy losses on logits -------------------------------------------------------
@@ -265,7 +270,7 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Te
     if labels is None or logits is None:
         raise ValueError("sigmoid_cross_entropy_with_logits needs both labels= and logits=")
     logits = convert_to_tensor(logits)
-    return dispatch.execute(_SIGMOID_CE, (_labels_like(labels, logits), logits))
+    return checked(_SIGMOID_CE, (_labels_like(labels, logits), logits))
 
 
 def _softmax_ce_kernel(xp, z, x, axis):
@@ -297,8 +302,7 @@ _SOFTMAX_CE = defop("SoftmaxCrossEntropyWithLogits", _softmax_ce_kernel, _softma
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Tensor:
     """``-sum(labels * log_softmax(logits), axis)``: one loss per example."""
     logits = convert_to_tensor(logits)
-    return dispatch.execute(_SOFTMAX_CE, (_labels_like(labels, logits), logits),
-                            {"axis": int(axis)})
+    return checked(_SOFTMAX_CE, (_labels_like(labels, logits), logits), {"axis": int(axis)})
 
 
 def _sparse_ce_kernel(xp, labels, x):
@@ -346,7 +350,7 @@ _SPARSE_CE = defop("SparseSoftmaxCrossEntropyWithLogits", _sparse_ce_kernel, _sp
 
 def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tensor:
     """Softmax cross-entropy with integer class ``labels`` (shape of logits minus its last axis)."""
-    return dispatch.execute(_SPARSE_CE, (convert_to_tensor(labels), convert_to_tensor(logits)))
+    return checked(_SPARSE_CE, (convert_to_tensor(labels), convert_to_tensor(logits)))
 
 
 # ---- normalisation helpers (composites of public ops) -------------------------------------
@@ -433,7 +437,7 @@ def bias_add(value, bias, data_format=None, name=None) -> Tensor:
     """Add the 1-D ``bias`` along the channel axis (last for "N...C", 1 for "NC...")."""
     value, bias = dispatch.tensors([value, bias], "BiasAdd")
     channels_last = data_format is None or not str(data_format).startswith("NC")
-    return dispatch.execute(_BIAS_ADD, (value, bias), {"channels_last": channels_last})
+    return checked(_BIAS_ADD, (value, bias), {"channels_last": channels_last})
 
 
 # ---- convolution and pooling geometry -----------------------------------------------------
@@ -573,8 +577,6 @@ def _conv_filter_grad(op, h):
     return [_run(_CONV_INPUT, (x, h, g), op.attrs), None, _run(_CONV, (x, h), op.attrs)]
 
 
-def _run(op, inputs, attrs):
-    return dispatch.execute(op, inputs, attrs)
 
 
 _CONV = defop("Conv2D", _conv_kernel, _conv_infer, _conv_grad)
@@ -603,10 +605,11 @@ def _pair(value, what: str, channels_last: bool) -> tuple:
 def _padding(padding, channels_last: bool, explicit_ok: bool = True):
     """``"SAME"``, ``"VALID"``, or explicit ``((top, bottom), (left, right))``."""
     if isinstance(padding, str):
-        if padding.upper() not in ("SAME", "VALID"):
-            raise ValueError(f"padding must be 'SAME' or 'VALID', got {padding!r}")
-        return padding.upper()
-    pairs = [tuple(int(v) for v in p) for p in padding] if explicit_ok else []
+        if padding.upper() in ("SAME", "VALID"):
+            return padding.upper()
+        pairs = []
+    else:
+        pairs = [tuple(int(v) for v in p) for p in padding] if explicit_ok else []
     if len(pairs) != 4 or any(len(p) != 2 or min(p) < 0 for p in pairs):
         raise ValueError("padding must be 'SAME', 'VALID'"
                          + (" or 4 pairs [[0, 0], [top, bottom], [left, right], [0, 0]]"
@@ -643,7 +646,7 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
              "padding": _padding(padding, last),
              "dilations": _pair(1 if dilations is None else dilations, "conv2d: dilations",
                                 last)}
-    return _nhwc(_run(_CONV, (_nhwc(x, last), w), attrs), last, back=True)
+    return _nhwc(checked(_CONV, (_nhwc(x, last), w), attrs), last, back=True)
 
 
 # ---- pooling ------------------------------------------------------------------------------
@@ -757,7 +760,7 @@ def _pool(op, input, ksize, strides, padding, data_format) -> Tensor:  # noqa: A
     attrs = {"ksize": _pair(ksize, f"{op.name}: ksize", last),
              "strides": _pair(strides, f"{op.name}: strides", last),
              "padding": _padding(padding, last, explicit_ok=False)}
-    return _nhwc(_run(op, (_nhwc(x, last),), attrs), last, back=True)
+    return _nhwc(checked(op, (_nhwc(x, last),), attrs), last, back=True)
 
 
 def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None) -> Tensor:  # noqa: A002
@@ -782,15 +785,22 @@ def avg_pool(input, ksize, strides, padding, data_format=None, name=None) -> Ten
 
 # ---- dropout --------------------------------------------------------------------------------
 
-def _noise_shape(x: Tensor, noise_shape):
+def _noise_shape(x: Tensor, noise_shape) -> list:
+    """``noise_shape`` with its ``None`` entries (all of them by default) taken from ``x``;
+    dims unknown while tracing are read at run time with ``ag.shape``."""
     if noise_shape is None:
-        if None not in x.shape:
-            return list(x.shape)
-        from ops import array_ops
-        return array_ops.shape(x)
-    if isinstance(noise_shape, (list, tuple)) and len(noise_shape) == len(x.shape):
-        return [x.shape[i] if d is None else d for i, d in enumerate(noise_shape)]
-    return noise_shape
+        noise_shape = [None] * len(x.shape)
+    elif not isinstance(noise_shape, (list, tuple)) or len(noise_shape) != len(x.shape):
+        return noise_shape
+    dims = []
+    for i, d in enumerate(noise_shape):
+        if d is None:
+            d = x.shape[i]
+        if d is None:
+            from ops import array_ops
+            d = array_ops.shape(x)[i]
+        dims.append(d)
+    return dims
 
 
 def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
