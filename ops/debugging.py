@@ -417,6 +417,7 @@ def assert_shapes(shapes, data=None, summarize: Optional[int] = None,
     for k, (x, spec) in enumerate(pairs):
         t = _static(x.deref() if hasattr(x, "deref") and not isinstance(x, Tensor) else x)
         actual = tuple(t.shape)
+        received = f"shape {shape_rules.fmt(actual)}"
         spec = list(spec) if not isinstance(spec, (str, int)) else [spec]
         if spec and spec[0] in ("...", "*"):
             spec = spec[1:]
@@ -441,8 +442,8 @@ def assert_shapes(shapes, data=None, summarize: Optional[int] = None,
                 if size != got:
                     raise ValueError(f"{_prefix(message)}Specified by tensor {who} dimension "
                                      f"'{want}'.  Tensor {k} dimension {d} must have size "
-                                     f"{size}.  Received size {got}, shape {shape_rules.fmt(actual)}")
+                                     f"{size}.  Received size {got}, {received}")
             elif int(want) != got:
                 raise ValueError(f"{_prefix(message)}Tensor {k} dimension {d} must have size "
-                                 f"{int(want)}.  Received size {got}, shape {shape_rules.fmt(actual)}")
+                                 f"{int(want)}.  Received size {got}, {received}")
     return None

@@ -20,7 +20,7 @@ from runtime import backends, shapes
 from runtime import dtypes as D
 from runtime.registry import Spec
 from ops import dispatch
-from ops.declare import ALL, STRING, defop
+from ops.declare import defop
 from ops.errors import InvalidArgumentError
 from ops.tensor import Tensor, convert_to_tensor
 
@@ -183,8 +183,8 @@ def _join_infer(*specs, separator):
             raise TypeError(f"StringJoin expects string tensors, got {s.dtype.name}")
         new = shapes.broadcast(shape, s.shape)
         if new is None:
-            raise ValueError(f"StringJoin: input shapes {', '.join(shapes.fmt(t.shape) for t in specs)} "
-                             "are not broadcast-compatible")
+            listed = ", ".join(shapes.fmt(t.shape) for t in specs)
+            raise ValueError(f"StringJoin: input shapes {listed} are not broadcast-compatible")
         shape = new
     return Spec(D.string, shape)
 
@@ -425,8 +425,6 @@ def as_string(input, precision: int = -1, scientific: bool = False, shortest: bo
     """
     x = convert_to_tensor(input)
     kind = x.dtype.kind
-    if x.dtype not in ALL:
-        raise TypeError(f"strings.as_string does not accept {x.dtype.name} tensors")
     if scientific and shortest:
         raise InvalidArgumentError("Cannot select both scientific and shortest notation",
                                    "AsString")

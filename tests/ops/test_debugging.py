@@ -10,7 +10,7 @@ from tests.support import check_grad
 InvalidArgumentError = ag.errors.InvalidArgumentError
 
 
-# ---- comparisons ------------------------------------------------------------------------------
+# ---- comparisons -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("assert_fn, x, y", [
     (ag.debugging.assert_equal, [1, 2, 3], [1, 2, 3]),
@@ -57,8 +57,8 @@ def test_failed_comparison_with_broadcast_lists_no_indices():
 
 def test_summarize_limits_the_data_shown():
     with pytest.raises(InvalidArgumentError) as info:
-        ag.debugging.assert_equal(ag.constant(np.arange(10, dtype=np.int32)), np.zeros(10, np.int32),
-                                  summarize=2)
+        ag.debugging.assert_equal(ag.constant(np.arange(10, dtype=np.int32)),
+                                  np.zeros(10, np.int32), summarize=2)
     assert "Indices of first 2 different values:\n[[1]\n [2]]" in str(info.value)
     assert "First 2 elements of x:\n[0 1]" in str(info.value)
 
@@ -77,7 +77,7 @@ def test_a_tensor_equals_itself_without_running_anything():
     assert ag.debugging.assert_equal(x, x) is None
 
 
-# ---- sign checks ----------------------------------------------------------------------------
+# ---- sign checks -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("assert_fn, good, bad, condition", [
     (ag.debugging.assert_positive, [1.0, 2.0], [-1.0, 2.0, 3.0, 4.0], "x > 0"),
@@ -107,7 +107,7 @@ def test_sign_checks_need_numbers():
         ag.debugging.assert_positive(ag.constant([True]))
 
 
-# ---- assert_near / Assert ---------------------------------------------------------------------
+# ---- assert_near / Assert --------------------------------------------------------------------
 
 def test_assert_near():
     x = ag.constant([1.0, 2.0])
@@ -139,7 +139,7 @@ def test_Assert_shows_its_data():
         ag.debugging.Assert(ag.constant([True, False]), [])
 
 
-# ---- check_numerics / assert_all_finite --------------------------------------------------------
+# ---- check_numerics / assert_all_finite ------------------------------------------------------
 
 @pytest.mark.parametrize("values, found", [
     ([1.0, np.nan], "NaN"), ([np.inf, 1.0], "Inf"), ([np.nan, -np.inf], "Inf and NaN")])
@@ -187,7 +187,7 @@ def test_assert_all_finite_seed_example():
         safe_log(ag.constant([-1.0]))
 
 
-# ---- enable_check_numerics ------------------------------------------------------------------------
+# ---- enable_check_numerics -------------------------------------------------------------------
 
 @pytest.fixture
 def check_numerics_enabled():
@@ -222,7 +222,7 @@ def test_disable_check_numerics_restores_the_fast_path():
     assert np.isnan(ag.math.log(ag.constant(-1.0)).numpy())
 
 
-# ---- static checks ----------------------------------------------------------------------------------
+# ---- static checks ---------------------------------------------------------------------------
 
 def test_assert_rank():
     x = ag.constant([[1, 2]])
@@ -246,7 +246,7 @@ def test_assert_type():
 
 
 def test_assert_shapes_with_named_dims():
-    x, y, z = ag.constant(np.zeros((2, 3))), ag.constant(np.zeros((2,))), ag.constant(np.zeros((4, 2, 3)))
+    x, y, z = (ag.constant(np.zeros(shape)) for shape in [(2, 3), (2,), (4, 2, 3)])
     assert ag.debugging.assert_shapes([(x, ("N", "Q")), (y, ("N",)), (z, ("...", "N", 3))]) is None
     with pytest.raises(ValueError, match="Tensor 1 dimension 0 must have size 3"):
         ag.debugging.assert_shapes([(x, ("N", "Q")), (y, ("Q",))])
@@ -256,7 +256,7 @@ def test_assert_shapes_with_named_dims():
         ag.debugging.assert_shapes([(x, (2, 4))])
 
 
-# ---- inside traced functions -------------------------------------------------------------------------
+# ---- inside traced functions -----------------------------------------------------------------
 
 def test_value_asserts_are_stateful_ops_with_no_outputs():
     for name in ["AssertEqual", "AssertNoneEqual", "AssertLess", "AssertLessEqual", "AssertGreater",
