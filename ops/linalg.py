@@ -593,6 +593,8 @@ def _solve_infer(op: str):
 
 
 def _solve_kernel(xp, a, b, adjoint):
+    if b.ndim < 2:  # NumPy would take a vector; TensorFlow wants [..., M, K]
+        raise ValueError("rhs rank")
     if adjoint:
         a = xp.conj(xp.swapaxes(a, -1, -2))
     with _lapack(xp):
