@@ -20,7 +20,7 @@ from ops import dispatch
 from ops import elementwise as E
 from ops.declare import NUMERIC, defop
 from ops.indexing import (  # noqa: F401  (re-exported: ``ag.gather`` etc.)
-    INDEX_DTYPES, boolean_mask, gather, gather_nd, int_list, scatter_nd, slice, strided_slice,
+    INDEX_DTYPES, _t, boolean_mask, gather, gather_nd, int_list, scatter_nd, slice, strided_slice,
     tensor_scatter_nd_add, tensor_scatter_nd_sub, tensor_scatter_nd_update,
 )
 from ops.tensor import Tensor, convert_like, convert_to_tensor
@@ -36,8 +36,6 @@ __all__ = [
 _fmt = shapes.fmt
 
 
-def _t(x) -> Tensor:
-    return x if type(x) is Tensor else convert_to_tensor(x)
 
 
 def _axis(axis, rank: int, op: str) -> int:
@@ -602,6 +600,9 @@ def pad(tensor, paddings, mode: str = "CONSTANT", constant_values=0, name=None) 
         constant_values = {D.bool_: False, D.string: b""}.get(x.dtype, 0)
     value = constant_values if isinstance(constant_values, Tensor) else \
         convert_like(constant_values, x.dtype, "Pad")
+    if value.dtype is not x.dtype:  # NumPy would cast it silently
+        raise TypeError(f"Pad: constant_values has dtype {value.dtype.name} but the input has "
+                        f"{x.dtype.name}; use ag.cast")
     return dispatch.execute(_PAD, (x, value), {"paddings": rows})
 
 

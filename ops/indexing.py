@@ -41,7 +41,19 @@ class InvalidIndexError(InvalidArgumentError, IndexError):
 
 
 def _t(x) -> Tensor:
-    return x if type(x) is Tensor else convert_to_tensor(x)
+    """Convert an argument; lists holding symbolic tensors are packed with ``stack`` (as TF
+    auto-packs them), since their values do not exist while tracing."""
+    if type(x) is Tensor:
+        return x
+    if isinstance(x, (list, tuple)) and _holds_symbolic(x):
+        from ops.array_ops import stack
+        return stack([_t(v) for v in x])
+    return convert_to_tensor(x)
+
+
+def _holds_symbolic(values) -> bool:
+    return any(isinstance(v, Tensor) and v._v is None or
+               isinstance(v, (list, tuple)) and _holds_symbolic(v) for v in values)
 
 
 def int_list(value, what: str, op: str) -> tuple:
@@ -653,7 +665,10 @@ _TENSOR_SCATTER_ADD = defop(
 def scatter_nd(indices, updates, shape, name=None) -> Tensor:
     """Zeros of ``shape`` with ``updates`` added at ``indices`` (duplicates add up)."""
     idx = _indices(indices, "ScatterNd")
-    return dispatch.execute(_SCATTER_ND, (idx, _t(updates)),
+    upd = _t(updates)
+    if upd.dtype not in NUMERIC:  # NumPy would scatter bools with "or"
+        raise TypeError(f"ScatterNd: updates must be numeric, got {upd.dtype.name}")
+    return dispatch.execute(_SCATTER_ND, (idx, upd),
                             {"shape": int_list(shape, "shape", "ScatterNd")})
 
 
@@ -661,6 +676,7 @@ def _tensor_scatter(op, tensor, indices, updates) -> Tensor:
     x = _t(tensor)
     idx = _indices(indices, op.name)
     upd = updates if isinstance(updates, Tensor) else convert_like(updates, x.dtype, op.name)
+    op.infer(*(dispatch.spec_of(t) for t in (x, idx, upd)))  # NumPy would cast the updates
     return dispatch.execute(op, (x, idx, upd))
 
 
