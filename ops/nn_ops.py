@@ -288,8 +288,8 @@ def _softmax_ce_infer(labels: Spec, logits: Spec, axis) -> Spec:
 def _softmax_ce_grad(op, dy):
     from ops import array_ops
     z, x = op.inputs
-    axis = op.attrs["axis"] % len(x.shape)
-    dy = array_ops.expand_dims(dy, axis)
+    axis = op.attrs["axis"]  # kept as given, so CSE can share a softmax the user computed
+    dy = array_ops.expand_dims(dy, axis % len(x.shape))
     # Exact for any labels; equals softmax(x) - z when each row of labels sums to one.
     d_logits = dy * (softmax(x, axis) * _reduce_sum(z, axis) - z)
     return [-dy * log_softmax(x, axis), d_logits]
@@ -312,7 +312,7 @@ def _sparse_ce_kernel(xp, labels, x):
         raise InvalidArgumentError(
             f"received a label value of {int(bad)} which is outside the valid range of "
             f"[0, {classes})", "SparseSoftmaxCrossEntropyWithLogits")
-    picked = xp.take_along_axis(x, labels[..., None].astype(xp.intp), axis=-1)[..., 0]
+    picked = xp.take_along_axis(x, labels[..., None].astype(np.intp), axis=-1)[..., 0]
     shifted = _shifted(xp, x, -1)
     lse = xp.log(xp.sum(xp.exp(shifted), axis=-1)) + (x - shifted)[..., 0] \
         if classes else xp.full(labels.shape, -np.inf, x.dtype)

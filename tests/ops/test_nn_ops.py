@@ -536,6 +536,27 @@ def test_pool_second_order(kind):
     assert names == ["MaxPool" if kind == "max" else "AvgPool"]
 
 
+@pytest.mark.parametrize("kind", sorted(POOLS))
+def test_pool_gradient_ops_infer(kind):
+    fn = POOLS[kind][0]
+
+    def second_order(x, up):
+        with ag.GradientTape() as outer:
+            outer.watch(up)
+            with ag.GradientTape() as inner:
+                inner.watch(x)
+                y = fn(x, [2, 3], 2, "SAME")
+            g = inner.gradient(y, x, output_gradients=up)
+        return outer.gradient(g, up, output_gradients=ag.ones_like(g))
+
+    x = ag.constant(distinct((2, 5, 7, 3)))
+    up = ag.constant(rng().normal(size=(2, 3, 4, 3)))
+    _, names = check_infer(second_order, x, up)
+    expected = {"MaxPool", "MaxPoolGrad", "MaxPoolGradGrad"} if kind == "max" else \
+        {"AvgPool", "AvgPoolGrad"}
+    assert expected <= set(names)
+
+
 def test_max_pool_routes_gradient_to_first_maximum():
     x = ag.constant([[[[1.0], [3.0]], [[3.0], [2.0]]]])
     with ag.GradientTape() as tape:
