@@ -109,26 +109,36 @@ def _input(x, allowed: frozenset, op: str) -> Tensor:
 
 # ---- kernels -----------------------------------------------------------------------------
 
+# Kernels call array methods (``x.sum``): they reach C directly on NumPy and CuPy alike,
+# and a full reduction passes ``axis=None``, NumPy's fastest path.
+
+def _full(x, axis):
+    return None if len(axis) == x.ndim else axis
+
+
 def _sum_kernel(xp, x, axis, keepdims):
-    return xp.sum(x, axis=axis, dtype=x.dtype, keepdims=keepdims)
+    return x.sum(axis=_full(x, axis), dtype=x.dtype, keepdims=keepdims)
 
 
 def _prod_kernel(xp, x, axis, keepdims):
-    return xp.prod(x, axis=axis, dtype=x.dtype, keepdims=keepdims)
+    return x.prod(axis=_full(x, axis), dtype=x.dtype, keepdims=keepdims)
 
 
 def _mean_kernel(xp, x, axis, keepdims):
+    n = _count(x.shape, axis)
     if x.dtype.kind in "iu":
         # TensorFlow divides integer sums with C semantics: the quotient truncates toward 0.
-        n = _count(x.shape, axis)
-        s = xp.sum(x, axis=axis, dtype=x.dtype, keepdims=keepdims)
+        s = x.sum(axis=_full(x, axis), dtype=x.dtype, keepdims=keepdims)
         if n == 0:
             return xp.zeros_like(s)
         q = s // n
         return (q + ((s % n != 0) & (s < 0))).astype(x.dtype)
-    if x.size == 0:
+    if n == 0:
         return xp.full(_reduced_shape(x.shape, axis, keepdims), np.nan, x.dtype)
-    return xp.mean(x, axis=axis, keepdims=keepdims)
+    # float16 accumulates in float32, as NumPy's mean and TensorFlow do.
+    acc = np.float32 if x.dtype == np.float16 else x.dtype
+    return (x.sum(axis=_full(x, axis), dtype=acc, keepdims=keepdims) / n).astype(x.dtype,
+                                                                              copy=False)
 
 
 def _extreme_kernel(pick: str, lowest: bool):
@@ -141,7 +151,7 @@ def _extreme_kernel(pick: str, lowest: bool):
                 info = np.iinfo(x.dtype)
                 fill = info.min if lowest else info.max
             return xp.full(_reduced_shape(x.shape, axis, keepdims), fill, x.dtype)
-        return getattr(xp, pick)(x, axis=axis, keepdims=keepdims)
+        return getattr(x, pick)(axis=_full(x, axis), keepdims=keepdims)
     return kernel
 
 
@@ -255,9 +265,11 @@ _REDUCTIONS = [
     ("Max", "reduce_max", _extreme_kernel("max", True), REAL, _extreme_grad),
     ("Min", "reduce_min", _extreme_kernel("min", False), REAL, _extreme_grad),
     ("Prod", "reduce_prod", _prod_kernel, NUMERIC, _prod_grad),
-    ("All", "reduce_all", lambda xp, x, axis, keepdims: xp.all(x, axis=axis, keepdims=keepdims),
+    ("All", "reduce_all", lambda xp, x, axis, keepdims: x.all(axis=_full(x, axis),
+                                                                keepdims=keepdims),
      BOOL, NOT_DIFFERENTIABLE),
-    ("Any", "reduce_any", lambda xp, x, axis, keepdims: xp.any(x, axis=axis, keepdims=keepdims),
+    ("Any", "reduce_any", lambda xp, x, axis, keepdims: x.any(axis=_full(x, axis),
+                                                                keepdims=keepdims),
      BOOL, NOT_DIFFERENTIABLE),
     ("LogSumExp", "reduce_logsumexp", _logsumexp_kernel, FLOAT, _logsumexp_grad),
     ("EuclideanNorm", "reduce_euclidean_norm", _euclidean_kernel, FLOAT | _SIGNED_INT,
@@ -458,11 +470,14 @@ def _top_k_infer(x: Spec, k: int, sorted: bool):  # noqa: A002
 
 
 def _top_k_grad(op, dvalues, dindices):
+    # Scatter dvalues back: compare each index with the positions 0..n-1 of its row. Only
+    # elementwise ops and expand_dims, so unknown dims while tracing are fine.
     from ops import array_ops
-    x = op.inputs[0]
-    hot = array_ops.one_hot(op.outputs[1], x.shape[-1], dtype=dvalues.dtype)  # [..., k, n]
-    spread = broadcast_reduced(dvalues, hot, (hot.ndim - 1,))
-    return [reduce_sum(hot * spread, axis=-2)]
+    x, indices = op.inputs[0], op.outputs[1]
+    positions = cumsum(E.ones_like(x, dtype=D.int32), axis=-1, exclusive=True)
+    hits = E.equal(array_ops.expand_dims(indices, -1), array_ops.expand_dims(positions, -2))
+    spread = E.cast(hits, dvalues.dtype) * array_ops.expand_dims(dvalues, -1)  # [..., k, n]
+    return [reduce_sum(spread, axis=-2)]
 
 
 _TOP_K = defop("TopKV2", _top_k_kernel, _top_k_infer, _top_k_grad, multi=True)

@@ -519,3 +519,21 @@ def test_seed_matrix_examples():
     assert_tensor(u @ ag.linalg.diag(s) @ ag.transpose(v), a.numpy(), rtol=1e-5, atol=1e-5)
     with pytest.raises(ValueError, match="ragged"):
         ag.linalg.det(ag.constant([[1, 0, 2], [3, 4]]))
+
+
+def test_gradients_traced_with_unknown_batch_match_eager():
+    def loss(a):
+        with ag.GradientTape() as tape:
+            tape.watch(a)
+            y = (ag.reduce_sum(ag.linalg.inv(a)) + ag.reduce_sum(ag.linalg.det(a))
+                 + ag.linalg.norm(a) + ag.reduce_sum(ag.linalg.svd(a, compute_uv=False))
+                 + ag.reduce_sum(ag.linalg.qr(a).r) + ag.reduce_sum(ag.linalg.trace(a))
+                 + ag.reduce_sum(ag.linalg.einsum("bij,bjk->bik", a, a))
+                 + ag.reduce_sum(ag.linalg.eigvalsh(sym(a)))
+                 + ag.reduce_sum(ag.linalg.cholesky(sym(a))))
+        return y, tape.gradient(y, a)
+
+    traced = ag.function(loss, input_signature=[ag.TensorSpec([None, 3, 3], ag.float64)])
+    a = spd(2)
+    for got, want in zip(traced(a), loss(ag.constant(a))):
+        assert_tensor(got, want.numpy(), rtol=1e-10)

@@ -563,3 +563,20 @@ def test_seed_add_n_and_clipping():
                   np.array([0.9, -0.8, 1, -1, 0.7], np.float32))
     expected = np_clip_by_norm(np.array([0.9, -0.8, 100.0, -20.0, 0.7]), 3.0)
     assert_tensor(ag.clip_by_norm(x, clip_norm=3), expected.astype(np.float32), rtol=1e-6)
+
+
+def test_gradients_traced_with_unknown_dims_match_eager():
+    def loss(x):
+        with ag.GradientTape() as tape:
+            tape.watch(x)
+            y = (ag.reduce_sum(ag.reduce_logsumexp(x, axis=1)) + ag.reduce_prod(x)
+                 + ag.reduce_max(x) + ag.reduce_std(x, axis=0)[0]
+                 + ag.reduce_sum(ag.cumprod(x, axis=1, reverse=True))
+                 + ag.reduce_sum(ag.math.top_k(x, 2).values) + ag.reduce_mean(x)
+                 + ag.reduce_euclidean_norm(x, axis=[0, 1]))
+        return y, tape.gradient(y, x)
+
+    traced = ag.function(loss, input_signature=[ag.TensorSpec([None, None], ag.float64)])
+    x = data((4, 3), np.float64, low=0.5, high=2.0)
+    for got, want in zip(traced(x), loss(ag.constant(x))):
+        assert_tensor(got, want.numpy(), rtol=1e-12)
