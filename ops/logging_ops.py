@@ -9,9 +9,6 @@ kernel runs, so a redirected ``sys.stderr`` (pytest's ``capsys``) sees the outpu
 from __future__ import annotations
 
 import collections
-import logging
-import pprint
-import random
 import sys
 
 from runtime import nest
@@ -24,10 +21,9 @@ from runtime import dtypes as D
 
 __all__ = ["print"]
 
-# Streams as the op names them (TF's PrintV2 ``output_stream`` attr).
-_LOG_LEVELS = {"log(info)": logging.INFO, "log(warning)": logging.WARNING,
-               "log(error)": logging.ERROR}
-_logger = logging.getLogger("autograph")
+# Streams as the op names them (TF's PrintV2 ``output_stream`` attr) -> logging levels.
+# ``logging``, ``pprint`` and ``random`` are imported on first use: they cost import time.
+_LOG_LEVELS = {"log(info)": 20, "log(warning)": 30, "log(error)": 40}
 
 
 def _write(text: str, output_stream: str) -> None:
@@ -38,7 +34,8 @@ def _write(text: str, output_stream: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     elif output_stream in _LOG_LEVELS:
-        _logger.log(_LOG_LEVELS[output_stream], text.rstrip("\n"))
+        import logging
+        logging.getLogger("autograph").log(_LOG_LEVELS[output_stream], text.rstrip("\n"))
     else:  # "file://path": appended to, as TF does
         with open(output_stream[len("file://"):], "a", encoding="utf-8") as f:
             f.write(text)
@@ -66,10 +63,12 @@ def _stream_name(stream) -> str:
     if isinstance(stream, str) and (stream in ("stderr", "stdout") or stream in _LOG_LEVELS
                                     or stream.startswith("file://")):
         return stream
-    for level, fn in (("log(info)", logging.info), ("log(warning)", logging.warning),
-                      ("log(error)", logging.error)):
-        if stream is fn:
-            return level
+    logging = sys.modules.get("logging")   # if it was never imported, stream is not its function
+    if logging is not None:
+        for level, fn in (("log(info)", logging.info), ("log(warning)", logging.warning),
+                          ("log(error)", logging.error)):
+            if stream is fn:
+                return level
     raise ValueError(f"Unsupported output stream, logging level, or file: {stream!r}. Supported "
                      "streams are sys.stdout, sys.stderr, logging.info, logging.warning, "
                      "logging.error; a file needs the form 'file:///path/to/file'")
@@ -99,6 +98,7 @@ def _pack(x, flat: list):
 
 def _placeholder(text: str) -> str:
     """A placeholder that does not occur in ``text`` (TF's ``_generate_placeholder_string``)."""
+    import random
     placeholder, rng = "{}", random.Random(5)
     while placeholder in text:
         placeholder += str(rng.randint(0, 9))
@@ -107,6 +107,7 @@ def _placeholder(text: str) -> str:
 
 def _template(inputs: tuple, sep: str) -> tuple[tuple, list]:
     """Split ``inputs`` into template pieces and the tensors that go between them."""
+    import pprint
     inputs = tuple(collections.OrderedDict(sorted(x.items()))
                    if isinstance(x, collections.OrderedDict) else x for x in inputs)
     free = [_pack(x, ["" if _is_tensor(v) else v for v in _flatten(x)]) for x in inputs]
