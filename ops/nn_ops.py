@@ -40,6 +40,7 @@ _INV_SQRT2 = 1 / math.sqrt(2)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _GELU_CUBIC = 0.044715
 
+
 def _run(op, inputs, attrs):
     return dispatch.execute(op, inputs, attrs)
 
@@ -258,9 +259,7 @@ _SIGMOID_CE = defop("SigmoidCrossEntropyWithLogits", _sigmoid_ce_kernel, _sigmoi
 
 def _labels_like(labels, logits: Tensor) -> Tensor:
     """Labels converted (and cast, as TensorFlow does) to the dtype of the logits."""
-    if not isinstance(labels, Tensor) and getattr(labels, "_read_for_op", None) is None:
-        labels = convert_to_tensor(labels, dtype_hint=logits.dtype)
-    labels = convert_to_tensor(labels)
+    labels = convert_to_tensor(labels, dtype_hint=logits.dtype)
     return labels if labels.dtype is logits.dtype else cast(labels, logits.dtype)
 
 
@@ -312,10 +311,11 @@ def _sparse_ce_kernel(xp, labels, x):
         raise InvalidArgumentError(
             f"received a label value of {int(bad)} which is outside the valid range of "
             f"[0, {classes})", "SparseSoftmaxCrossEntropyWithLogits")
+    if x.size == 0:
+        return xp.zeros(labels.shape, x.dtype)
     picked = xp.take_along_axis(x, labels[..., None].astype(np.intp), axis=-1)[..., 0]
-    shifted = _shifted(xp, x, -1)
-    lse = xp.log(xp.sum(xp.exp(shifted), axis=-1)) + (x - shifted)[..., 0] \
-        if classes else xp.full(labels.shape, -np.inf, x.dtype)
+    top = xp.max(x, axis=-1, keepdims=True)
+    lse = xp.log(xp.sum(xp.exp(x - top), axis=-1)) + top[..., 0]
     return (lse - picked).astype(x.dtype)
 
 
@@ -773,14 +773,9 @@ def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None) ->
     return _pool(_AVG_POOL, input, ksize, strides, padding, data_format)
 
 
-def max_pool(input, ksize, strides, padding, data_format=None, name=None) -> Tensor:  # noqa: A002
-    """``max_pool2d`` for 4-D input (TensorFlow's rank-generic name)."""
-    return max_pool2d(input, ksize, strides, padding, data_format or "NHWC")
-
-
-def avg_pool(input, ksize, strides, padding, data_format=None, name=None) -> Tensor:  # noqa: A002
-    """``avg_pool2d`` for 4-D input (TensorFlow's rank-generic name)."""
-    return avg_pool2d(input, ksize, strides, padding, data_format or "NHWC")
+# TensorFlow's rank-generic names; this stack pools 4-D tensors only.
+max_pool = max_pool2d
+avg_pool = avg_pool2d
 
 
 # ---- dropout --------------------------------------------------------------------------------

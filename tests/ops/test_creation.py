@@ -147,6 +147,8 @@ def test_linspace_nd(axis):
     expected = np.linspace(start, stop, 5, axis=axis).astype(np.float32)
     assert_tensor(ag.linspace(start, stop, 5, axis=axis), expected, rtol=1e-6)
     check_infer(ag.linspace, ag.constant(start), ag.constant(stop), 5, None, axis)
+    from_lists = ag.linspace([0.0, 5.0], [10.0, 40.0], 5, axis=axis)
+    assert_tensor(from_lists, expected, rtol=1e-6, dtype=ag.float32)
 
 
 def test_linspace_errors():

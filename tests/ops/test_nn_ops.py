@@ -326,6 +326,15 @@ def test_batch_normalization(with_offset, with_scale):
     check_grad(f, x, mean, var, offset, scale)
 
 
+def test_composites_infer():
+    x = ag.constant(rng().normal(size=(3, 4)))
+    check_infer(lambda t: ag.nn.moments(t, [0]), x)
+    check_infer(lambda t: ag.nn.l2_normalize(t, 1), x)
+    check_infer(lambda t: ag.nn.batch_normalization(t, 0.5, 2.0, 0.1, 3.0, 1e-3), x)
+    check_infer(lambda t: ag.nn.dropout(t, 0.5, noise_shape=[1, 4]), x)
+    check_infer(ag.nn.l2_loss, x)
+
+
 # ---- conv2d: a plain loop is the oracle ---------------------------------------------------
 
 def explicit_pads(size, k, stride, dilation, padding, axis):
