@@ -5,7 +5,7 @@ import pytest
 import autograph as ag
 from ops.context import state
 from runtime import registry
-from tests.support import check_grad
+from tests.support import check_grad, check_infer
 
 InvalidArgumentError = ag.errors.InvalidArgumentError
 
@@ -265,6 +265,16 @@ def test_value_asserts_are_stateful_ops_with_no_outputs():
         op = registry.get(name)
         assert op.stateful, name
         assert op.multi or name == "CheckNumerics", name
+
+
+def test_infer_rules_match_kernels():
+    x = ag.constant([[1.0, 2.0]])
+    _, checked = check_infer(lambda: [
+        ag.debugging.assert_equal(x, x + 0.0), ag.debugging.assert_less(x, 3.0),
+        ag.debugging.assert_positive(x), ag.debugging.assert_near(x, x + 1e-9),
+        ag.debugging.Assert(ag.constant(True), ["x", x]), ag.debugging.check_numerics(x, "x")])
+    assert {"AssertEqual", "AssertLess", "AssertPositive", "AssertNear", "Assert",
+            "CheckNumerics"} <= set(checked)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
