@@ -11,13 +11,12 @@ from __future__ import annotations
 import collections
 import sys
 
+from runtime import dtypes as D
 from runtime import nest
-from runtime.registry import Spec
 from ops import dispatch
 from ops.declare import defop
 from ops.strings import _b, format_pieces
 from ops.tensor import Tensor, convert_to_tensor
-from runtime import dtypes as D
 
 __all__ = ["print"]
 
