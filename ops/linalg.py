@@ -22,8 +22,7 @@ from ops import dispatch
 from ops import elementwise as E
 from ops.declare import BOOL, COMPLEX, FLOAT, INT, NUMERIC, defop
 from ops.errors import dtype_mismatch
-from ops.reductions import (broadcast_reduced, global_norm, reduce_euclidean_norm, reduce_max,
-                            reduce_sum, _axes)
+from ops.reductions import broadcast_reduced, global_norm, norm, reduce_sum  # noqa: F401  (ag.linalg names)
 from ops.tensor import Tensor, convert_to_tensor
 
 __all__ = [
@@ -69,8 +68,9 @@ def _matrix_spec(op: str, x: Spec, square: bool = False, allowed: frozenset = _L
     if square and m is not None and n is not None and m != n:
         raise ValueError(f"{op}: {what} must be square in its last two dimensions, got shape "
                          f"{_fmt(x.shape)}")
-    return x.shape[:-2], (m if m is not None else n) if square else m, \
-        (n if n is not None else m) if square else n
+    if square:
+        m = n = _same(m, n)
+    return x.shape[:-2], m, n
 
 
 def _lapack(xp):
@@ -446,9 +446,12 @@ _DIAG_PART = defop("MatrixDiagPart", _diag_part_kernel, _diag_part_infer,
 _SET_DIAG = defop("MatrixSetDiag", _set_diag_kernel, _set_diag_infer,
                   lambda op, dy: [set_diag(dy, E.zeros_like(op.inputs[1]), k=op.attrs["k"]),
                                   diag_part(dy, k=op.attrs["k"])])
-_BAND = defop("MatrixBandPart", _band_kernel,
-              lambda x, num_lower, num_upper: (_matrix_spec("MatrixBandPart", x,
-                                                            allowed=NUMERIC | BOOL), x)[1],
+def _band_infer(x: Spec, num_lower: int, num_upper: int) -> Spec:
+    _matrix_spec("MatrixBandPart", x, allowed=NUMERIC | BOOL)
+    return x
+
+
+_BAND = defop("MatrixBandPart", _band_kernel, _band_infer,
               lambda op, dy: [band_part(dy, op.attrs["num_lower"], op.attrs["num_upper"])])
 
 
@@ -515,11 +518,11 @@ def _det_infer(x: Spec) -> Spec:
     return Spec(x.dtype, batch)
 
 
-def _det_grad(op, dy):
-    # d det(A) = det(A) * A^{-T}
-    a = op.inputs[0]
+def _scaled_inverse_transpose(a: Tensor, scale: Tensor) -> Tensor:
+    """``scale[..., None, None] * inv(a)^T``, since d det(a) = det(a) inv(a)^T da and
+    d log|det(a)| = inv(a)^T da."""
     inv_t = inv(a, adjoint=True)
-    return [broadcast_reduced(dy * op.outputs[0], inv_t, (a.ndim - 2, a.ndim - 1)) * inv_t]
+    return broadcast_reduced(scale, inv_t, (a.ndim - 2, a.ndim - 1)) * inv_t
 
 
 def _slogdet_kernel(xp, x):
@@ -534,20 +537,16 @@ def _slogdet_infer(x: Spec) -> list:
     return [Spec(x.dtype, batch), Spec(x.dtype.real_dtype, batch)]
 
 
-def _slogdet_grad(op, dsign, dlog):
-    a = op.inputs[0]
-    inv_t = inv(a, adjoint=True)
-    return [broadcast_reduced(dlog, inv_t, (a.ndim - 2, a.ndim - 1)) * inv_t]
-
-
 def _det_kernel(xp, x):
     with _lapack(xp):
         return xp.linalg.det(x)
 
 
 _INV = defop("MatrixInverse", _inv_kernel, _square_infer("MatrixInverse"), _inv_grad)
-_DET = defop("MatrixDeterminant", _det_kernel, _det_infer, _det_grad)
-_SLOGDET = defop("LogMatrixDeterminant", _slogdet_kernel, _slogdet_infer, _slogdet_grad,
+_DET = defop("MatrixDeterminant", _det_kernel, _det_infer,
+             lambda op, dy: [_scaled_inverse_transpose(op.inputs[0], dy * op.outputs[0])])
+_SLOGDET = defop("LogMatrixDeterminant", _slogdet_kernel, _slogdet_infer,
+                 lambda op, dsign, dlog: [_scaled_inverse_transpose(op.inputs[0], dlog)],
                  multi=True)
 
 LogMatrixDeterminant = namedtuple("LogMatrixDeterminant", ["sign", "log_abs_determinant"])
@@ -602,32 +601,28 @@ def _solve_kernel(xp, a, b, adjoint):
 
 
 def _solve_grad(op, dx):
+    # X = A^-1 B: dB = A^-T dX and dA = -dB X^T (adjoint swaps the roles); the triangular
+    # solve reads one triangle, so only that triangle gets a gradient.
     a, b = op.inputs
     x = op.outputs[0]
-    adj = op.attrs["adjoint"]
-    db = solve(a, dx, adjoint=not adj)
+    adj, lower = op.attrs["adjoint"], op.attrs.get("lower")
+    if lower is None:
+        db = solve(a, dx, adjoint=not adj)
+    else:
+        db = triangular_solve(a, dx, lower=lower, adjoint=not adj)
     da = -matmul(x, db, transpose_b=True) if adj else -matmul(db, x, transpose_b=True)
+    if lower is not None:
+        da = band_part(da, -1, 0) if lower else band_part(da, 0, -1)
     return [E.unbroadcast(da, a), E.unbroadcast(db, b)]
 
 
 def _tri_solve_kernel(xp, a, b, lower, adjoint):
-    a = xp.tril(a) if lower else xp.triu(a)
-    return _solve_kernel(xp, a, b, adjoint)
-
-
-def _tri_solve_grad(op, dx):
-    a, b = op.inputs
-    x = op.outputs[0]
-    lower, adj = op.attrs["lower"], op.attrs["adjoint"]
-    db = triangular_solve(a, dx, lower=lower, adjoint=not adj)
-    da = -matmul(x, db, transpose_b=True) if adj else -matmul(db, x, transpose_b=True)
-    da = band_part(da, -1, 0) if lower else band_part(da, 0, -1)
-    return [E.unbroadcast(da, a), E.unbroadcast(db, b)]
+    return _solve_kernel(xp, xp.tril(a) if lower else xp.triu(a), b, adjoint)
 
 
 _SOLVE = defop("MatrixSolve", _solve_kernel, _solve_infer("MatrixSolve"), _solve_grad)
 _TRI_SOLVE = defop("MatrixTriangularSolve", _tri_solve_kernel,
-                   _solve_infer("MatrixTriangularSolve"), _tri_solve_grad)
+                   _solve_infer("MatrixTriangularSolve"), _solve_grad)
 
 
 def solve(matrix, rhs, adjoint=False, name=None) -> Tensor:
@@ -883,69 +878,3 @@ def svd(tensor, full_matrices=False, compute_uv=True, name=None):
     out = _execute(_SVD, (x,), {"full_matrices": bool(full_matrices),
                                 "compute_uv": bool(compute_uv)})
     return tuple(out) if compute_uv else out[0]
-
-
-# ---- norms -------------------------------------------------------------------------------
-
-def _norm_axes(axis, rank: int) -> tuple:
-    if axis is None:
-        return tuple(range(rank))
-    if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool):
-        return _axes(int(axis), rank, "norm")
-    axis = list(axis)
-    if len(axis) not in (1, 2):
-        raise ValueError(f"norm: 'axis' must be None, an integer, or a tuple of 2 unique "
-                         f"integers, got {axis!r}")
-    found = tuple(int(a) % rank if -rank <= int(a) < rank else None for a in axis)
-    if None in found:
-        raise ValueError(f"norm: axis {axis!r} is out of range for a tensor of rank {rank}")
-    if len(set(found)) != len(found):
-        raise ValueError(f"norm: 'axis' must be a tuple of 2 unique integers, got {axis!r}")
-    return found
-
-
-def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None) -> Tensor:  # noqa: A002
-    """Vector norm over ``axis`` (None: all entries) or matrix norm over an axis pair.
-
-    ``ord``: 'euclidean' (default), 'fro' (matrices), 1, 2, ``np.inf`` or any p > 0 for vectors.
-    """
-    x = _check_dtype(convert_to_tensor(tensor), FLOAT, "norm")
-    keepdims = bool(keepdims)
-    axes = _norm_axes(axis, x.ndim)
-    matrix = axis is not None and not isinstance(axis, (int, np.integer)) and len(axes) == 2
-    if matrix:
-        if ord not in ("euclidean", "fro", 1, 2, np.inf):
-            raise ValueError(f"norm: 'ord' must be 'euclidean', 'fro', 1, 2 or np.inf for a "
-                             f"matrix norm, got {ord!r}")
-    elif ord == "fro" or isinstance(ord, str) and ord != "euclidean" or (
-            not isinstance(ord, str) and not (isinstance(ord, (int, float)) and ord > 0)):
-        raise ValueError(f"norm: 'ord' must be 'euclidean', 1, 2, np.inf or a positive number "
-                         f"for a vector norm, got {ord!r}")
-    if ord in ("euclidean", "fro") or (ord == 2 and not matrix):
-        return reduce_euclidean_norm(x, axes, keepdims)
-    magnitude = E.abs(x)
-    if matrix and ord in (1, np.inf):
-        # 1: largest column sum (sum over rows); inf: largest row sum (sum over columns).
-        row, col = axes
-        sums = reduce_sum(magnitude, row if ord == 1 else col, keepdims=True)
-        return reduce_max(sums, axes, keepdims)
-    if matrix:  # ord == 2: the largest singular value
-        return _spectral_norm(x, axes, keepdims)
-    if ord == 1:
-        return reduce_sum(magnitude, axes, keepdims)
-    if ord == np.inf:
-        return reduce_max(magnitude, axes, keepdims)
-    return E.pow(reduce_sum(E.pow(magnitude, ord), axes, keepdims), 1.0 / ord)
-
-
-def _spectral_norm(x: Tensor, axes: tuple, keepdims: bool) -> Tensor:
-    from ops import array_ops
-    r = x.ndim
-    if sorted(axes) != [r - 2, r - 1]:
-        perm = [i for i in range(r) if i not in axes] + list(axes)
-        x = array_ops.transpose(x, perm)
-    out = reduce_max(svd(x, compute_uv=False), axis=-1)
-    if keepdims:
-        for a in sorted(axes):
-            out = array_ops.expand_dims(out, a)
-    return out

@@ -8,7 +8,7 @@ reduction again, so derivatives of any order stay inside this table.
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Optional, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from runtime import shapes
 from runtime.registry import NOT_DIFFERENTIABLE, Spec
 from ops import dispatch
 from ops import elementwise as E
-from ops.declare import BOOL, COMPLEX, FLOAT, INT, NUMERIC, REAL, defop
+from ops.declare import BOOL, FLOAT, INT, NUMERIC, REAL, defop
 from ops.errors import InvalidArgumentError
 from ops.tensor import Tensor, convert_like, convert_to_tensor
 
@@ -25,7 +25,7 @@ __all__ = [
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_all",
     "reduce_any", "reduce_std", "reduce_variance", "reduce_logsumexp", "reduce_euclidean_norm",
     "count_nonzero", "cumsum", "cumprod", "argmax", "argmin", "top_k", "add_n",
-    "clip_by_value", "clip_by_norm", "clip_by_global_norm", "unsorted_segment_sum",
+    "clip_by_value", "clip_by_norm", "clip_by_global_norm", "norm", "unsorted_segment_sum",
     "segment_sum", "bincount",
 ]
 
@@ -324,7 +324,8 @@ def reduce_std(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     return E.sqrt(reduce_variance(input_tensor, axis, keepdims))
 
 
-def count_nonzero(input, axis=None, keepdims=None, dtype=D.int64, name=None) -> Tensor:  # noqa: A002
+def count_nonzero(input, axis=None, keepdims=None, dtype=D.int64,  # noqa: A002
+                  name=None) -> Tensor:
     """Number of non-zero (non-False) entries over ``axis``, as ``dtype`` (int64 default)."""
     x = _input(input, NUMERIC | BOOL, "count_nonzero")
     nonzero = E.cast(E.not_equal(x, E.zeros_like(x)), dtype)
@@ -590,6 +591,73 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
             t = t * E.cast(scale, t.dtype)
         clipped.append(t)
     return clipped, norm
+
+
+# ---- norms (ag.norm, ag.linalg.norm) -----------------------------------------------------
+
+def _norm_axes(axis, rank: int) -> tuple:
+    if axis is None:
+        return tuple(range(rank))
+    if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool):
+        return _axes(int(axis), rank, "norm")
+    axis = list(axis)
+    if len(axis) not in (1, 2):
+        raise ValueError(f"norm: 'axis' must be None, an integer, or a tuple of 2 unique "
+                         f"integers, got {axis!r}")
+    found = tuple(int(a) % rank if -rank <= int(a) < rank else None for a in axis)
+    if None in found:
+        raise ValueError(f"norm: axis {axis!r} is out of range for a tensor of rank {rank}")
+    if len(set(found)) != len(found):
+        raise ValueError(f"norm: 'axis' must be a tuple of 2 unique integers, got {axis!r}")
+    return found
+
+
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None) -> Tensor:  # noqa: A002
+    """Vector norm over ``axis`` (None: all entries) or matrix norm over an axis pair.
+
+    ``ord``: 'euclidean' (default), 'fro' (matrices), 1, 2, ``np.inf`` or any p > 0 for vectors.
+    """
+    x = _input(tensor, FLOAT, "norm")
+    keepdims = bool(keepdims)
+    axes = _norm_axes(axis, x.ndim)
+    matrix = axis is not None and not isinstance(axis, (int, np.integer)) and len(axes) == 2
+    if matrix:
+        if ord not in ("euclidean", "fro", 1, 2, np.inf):
+            raise ValueError(f"norm: 'ord' must be 'euclidean', 'fro', 1, 2 or np.inf for a "
+                             f"matrix norm, got {ord!r}")
+    elif ord == "fro" or isinstance(ord, str) and ord != "euclidean" or (
+            not isinstance(ord, str) and not (isinstance(ord, (int, float)) and ord > 0)):
+        raise ValueError(f"norm: 'ord' must be 'euclidean', 1, 2, np.inf or a positive number "
+                         f"for a vector norm, got {ord!r}")
+    if ord in ("euclidean", "fro") or (ord == 2 and not matrix):
+        return reduce_euclidean_norm(x, axes, keepdims)
+    magnitude = E.abs(x)
+    if matrix and ord in (1, np.inf):
+        # 1: largest column sum (sum over rows); inf: largest row sum (sum over columns).
+        row, col = axes
+        sums = reduce_sum(magnitude, row if ord == 1 else col, keepdims=True)
+        return reduce_max(sums, axes, keepdims)
+    if matrix:  # ord == 2: the largest singular value
+        return _spectral_norm(x, axes, keepdims)
+    if ord == 1:
+        return reduce_sum(magnitude, axes, keepdims)
+    if ord == np.inf:
+        return reduce_max(magnitude, axes, keepdims)
+    return E.pow(reduce_sum(E.pow(magnitude, ord), axes, keepdims), 1.0 / ord)
+
+
+def _spectral_norm(x: Tensor, axes: tuple, keepdims: bool) -> Tensor:
+    from ops import array_ops
+    from ops.linalg import svd
+    r = x.ndim
+    if sorted(axes) != [r - 2, r - 1]:
+        perm = [i for i in range(r) if i not in axes] + list(axes)
+        x = array_ops.transpose(x, perm)
+    out = reduce_max(svd(x, compute_uv=False), axis=-1)
+    if keepdims:
+        for a in sorted(axes):
+            out = array_ops.expand_dims(out, a)
+    return out
 
 
 # ---- segments ----------------------------------------------------------------------------

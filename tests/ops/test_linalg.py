@@ -477,7 +477,8 @@ def test_infer_rules(name, fn):
 @pytest.mark.parametrize("name,fn", [
     ("inv", lambda t: ag.linalg.inv(t)), ("det", ag.linalg.det),
     ("svd", lambda t: ag.linalg.svd(t)[0]), ("qr", lambda t: ag.linalg.qr(t).r),
-    ("eigh", lambda t: ag.linalg.eigh(sym(t))[0]), ("cholesky", lambda t: ag.linalg.cholesky(sym(t))),
+    ("eigh", lambda t: ag.linalg.eigh(sym(t))[0]),
+    ("cholesky", lambda t: ag.linalg.cholesky(sym(t))),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_gradient_graphs_pass_infer(name, fn):
     x = ag.constant(spd(2))
