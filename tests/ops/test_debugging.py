@@ -212,6 +212,16 @@ def test_enable_check_numerics_names_the_op(check_numerics_enabled):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_enable_check_numerics_reaches_into_functions(check_numerics_enabled):
+    # Seed 002 enables the check, then calls a tf.function: its ops are checked too.
+    log = ag.function(lambda x: ag.math.log(x))
+    assert log(ag.constant([1.0])).shape == (1,)
+    with pytest.raises(InvalidArgumentError) as info:
+        log(ag.constant([-1.0]))
+    assert info.value.op_name == "Log"
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_disable_check_numerics_restores_the_fast_path():
     ag.debugging.enable_check_numerics()
     ag.debugging.enable_check_numerics()     # idempotent
