@@ -70,6 +70,9 @@ def spec_of(t: Tensor) -> Spec:
 
 def explain(op: OpDef, inputs: tuple, attrs: dict, error: Exception) -> Exception:
     """Turn a kernel failure into the op's own error: the infer rule names the culprit."""
+    from ops.errors import OpError
+    if isinstance(error, OpError):  # raised on purpose by the kernel, already precise
+        return error
     try:
         op.infer(*[spec_of(t) for t in inputs], **attrs)
     except _INPUT_ERRORS as better:
