@@ -22,7 +22,8 @@ from ops import dispatch
 from ops import elementwise as E
 from ops.declare import BOOL, COMPLEX, FLOAT, INT, NUMERIC, defop
 from ops.errors import dtype_mismatch
-from ops.reductions import broadcast_reduced, global_norm, norm, reduce_sum  # noqa: F401  (ag.linalg names)
+# global_norm and norm live with the reductions and are re-exported as ag.linalg names.
+from ops.reductions import broadcast_reduced, global_norm, norm, reduce_sum  # noqa: F401
 from ops.tensor import Tensor, convert_to_tensor
 
 __all__ = [
@@ -122,7 +123,8 @@ def _matmul_infer(a: Spec, b: Spec, transpose_a: bool, transpose_b: bool) -> Spe
 
 
 def _matmul_grad(op, dy):
-    a, b = op.inputs
+    # TensorFlow's convention: complex gradients use the conjugated operands.
+    a, b = _conj(op.inputs[0]), _conj(op.inputs[1])
     ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
     if not ta and not tb:
         da, db = matmul(dy, b, transpose_b=True), matmul(a, dy, transpose_a=True)
@@ -133,17 +135,14 @@ def _matmul_grad(op, dy):
     else:
         da = matmul(b, dy, transpose_a=True, transpose_b=True)
         db = matmul(dy, a, transpose_a=True, transpose_b=True)
-    return [E.unbroadcast(da, a), E.unbroadcast(db, b)]
+    return [E.unbroadcast(da, op.inputs[0]), E.unbroadcast(db, op.inputs[1])]
 
 
 _MATMUL = defop("MatMul", _matmul_kernel, _matmul_infer, _matmul_grad)
 
 
 def _conj(t: Tensor) -> Tensor:
-    if t.dtype in COMPLEX:
-        from ops.elementwise import conj
-        return conj(t)
-    return t
+    return E.conj(t) if t.dtype in COMPLEX else t
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,

@@ -7,6 +7,7 @@ reduction again, so derivatives of any order stay inside this table.
 """
 from __future__ import annotations
 
+import operator
 from collections import namedtuple
 from typing import Sequence
 
@@ -54,9 +55,12 @@ def _axes(axis, rank: int, op: str) -> tuple:
     flat = np.asarray(axis).reshape(-1).tolist() if not isinstance(axis, (list, tuple)) else axis
     out = []
     for a in flat:
-        if isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, np.integer)):
-            raise TypeError(f"{op}: axis must hold integers, got {axis!r}")
-        a = int(a)
+        try:
+            if isinstance(a, (bool, np.bool_)):
+                raise TypeError
+            a = operator.index(a)  # ints, NumPy ints, integer tensors
+        except TypeError:
+            raise TypeError(f"{op}: axis must hold integers, got {axis!r}") from None
         if not -rank <= a < rank:
             raise _bad_axis(op, a, rank)
         a = a + rank if a < 0 else a

@@ -63,6 +63,14 @@ def test_matmul_gradients(ta, tb):
     check_grad(lambda x, y: ag.matmul(x, y, transpose_a=ta, transpose_b=tb), a, b)
 
 
+def test_matmul_adjoint_conjugates_complex_operands():
+    a = rand(3, 2) + 1j * rand(3, 2, seed=1)
+    b = rand(3, 4, seed=2) - 1j * rand(3, 4, seed=3)
+    assert_tensor(ag.linalg.matmul(a, b, adjoint_a=True), a.conj().T @ b, rtol=1e-12)
+    assert_tensor(ag.linalg.matmul(b, b, adjoint_b=True), b @ b.conj().T, rtol=1e-12)
+    assert_tensor(ag.linalg.adjoint(a), a.conj().T)
+
+
 def test_matmul_errors():
     with pytest.raises(ValueError, match=r"MatMul: inner dimensions differ.*\(3 vs 4\)"):
         ag.matmul(np.ones((2, 3)), np.ones((4, 2)))
