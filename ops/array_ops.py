@@ -15,13 +15,13 @@ import numpy as np
 
 from runtime import dtypes as D
 from runtime import shapes
-from runtime.registry import NOT_DIFFERENTIABLE, Spec
+from runtime.registry import Spec
 from ops import dispatch
 from ops import elementwise as E
-from ops.declare import NUMERIC, defop
+from ops.declare import defop
 from ops.indexing import (  # noqa: F401  (re-exported: ``ag.gather`` etc.)
     INDEX_DTYPES, _t, boolean_mask, gather, gather_nd, int_list, scatter_nd, slice, strided_slice,
-    tensor_scatter_nd_add, tensor_scatter_nd_sub, tensor_scatter_nd_update,
+    tensor_scatter_nd_add, tensor_scatter_nd_sub, tensor_scatter_nd_update, where,
 )
 from ops.tensor import Tensor, convert_like, convert_to_tensor
 
@@ -34,8 +34,6 @@ __all__ = [
 ]
 
 _fmt = shapes.fmt
-
-
 
 
 def _axis(axis, rank: int, op: str) -> int:
@@ -288,9 +286,13 @@ def _split_like_infer(g: Spec, *likes: Spec, axis: int) -> list:
             for like in likes]
 
 
+def _filled(op, dys) -> list:
+    """Output gradients of a multi-output op, zeros standing in for the missing ones."""
+    return [E.zeros_like(o) if d is None else d for d, o in zip(dys, op.outputs)]
+
+
 def _split_like_grad(op, *dys):
-    parts = [E.zeros_like(o) if d is None else d for d, o in zip(dys, op.outputs)]
-    return [concat(parts, op.attrs["axis"])] + [None] * (len(op.inputs) - 1)
+    return [concat(_filled(op, dys), op.attrs["axis"])] + [None] * (len(op.inputs) - 1)
 
 
 _SPLIT_LIKE = defop("SplitLike", _split_like_kernel, _split_like_infer, _split_like_grad,
@@ -363,12 +365,8 @@ def _unstack_infer(x: Spec, num: int, axis: int) -> list:
     return [Spec(x.dtype, x.shape[:axis] + x.shape[axis + 1:])] * num
 
 
-def _unstack_grad(op, *dys):
-    parts = [E.zeros_like(o) if d is None else d for d, o in zip(dys, op.outputs)]
-    return [stack(parts, op.attrs["axis"])]
-
-
-_UNSTACK = defop("Unpack", _unstack_kernel, _unstack_infer, _unstack_grad, multi=True)
+_UNSTACK = defop("Unpack", _unstack_kernel, _unstack_infer,
+                 lambda op, *dys: [stack(_filled(op, dys), op.attrs["axis"])], multi=True)
 
 
 def unstack(value, num: Optional[int] = None, axis: int = 0, name=None) -> list:
@@ -426,12 +424,8 @@ def _split_infer(x: Spec, sizes, num: int, axis: int) -> list:
     return [Spec(x.dtype, x.shape[:axis] + (s,) + x.shape[axis + 1:]) for s in resolved]
 
 
-def _split_grad(op, *dys):
-    parts = [E.zeros_like(o) if d is None else d for d, o in zip(dys, op.outputs)]
-    return [concat(parts, op.attrs["axis"])]
-
-
-_SPLIT = defop("Split", _split_kernel, _split_infer, _split_grad, multi=True)
+_SPLIT = defop("Split", _split_kernel, _split_infer,
+               lambda op, *dys: [concat(_filled(op, dys), op.attrs["axis"])], multi=True)
 
 
 def split(value, num_or_size_splits, axis: int = 0, num: Optional[int] = None,
@@ -621,7 +615,8 @@ _REVERSE = defop("ReverseV2", lambda xp, x, axis: xp.flip(x, axis) if axis else 
 def reverse(tensor, axis, name=None) -> Tensor:
     """Reverse the order of elements along each dim in ``axis`` (``tf.reverse``)."""
     x = _t(tensor)
-    axes = tuple(sorted({_axis(a, x.ndim, "ReverseV2") for a in int_list(axis, "axis", "ReverseV2")}))
+    axes = tuple(sorted({_axis(a, x.ndim, "ReverseV2")
+                         for a in int_list(axis, "axis", "ReverseV2")}))
     return dispatch.execute(_REVERSE, (x,), {"axis": axes})
 
 
@@ -749,7 +744,7 @@ def identity_n(input, name=None) -> list:  # noqa: A002
     return [E.identity(t) for t in input]
 
 
-# ---- one_hot, where ---------------------------------------------------------------------
+# ---- one_hot ---------------------------------------------------------------------
 
 def _one_hot_kernel(xp, indices, depth, on_value, off_value, axis, dtype):
     hot = xp.expand_dims(indices, -1) == xp.arange(depth, dtype=indices.dtype)
@@ -803,28 +798,3 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     attrs = {"depth": int(depth), "on_value": on, "off_value": off,
              "axis": -1 if axis is None else int(axis), "dtype": out}
     return dispatch.execute(_ONE_HOT, (idx,), attrs)
-
-
-def _where_infer(c: Spec) -> Spec:
-    if c.dtype not in NUMERIC | {D.bool_}:
-        raise TypeError(f"Where: the condition must be bool or numeric, got {c.dtype.name}")
-    return Spec(D.int64, (None, len(c.shape)))
-
-
-_WHERE = defop("Where", lambda xp, c: xp.argwhere(c).astype(np.int64), _where_infer)
-
-
-def where(condition, x=None, y=None, name=None) -> Tensor:
-    """With only ``condition``: int64 coordinates ``[N, rank]`` of its true entries.
-    With ``x`` and ``y``: elementwise ``x if condition else y``, all three broadcast."""
-    c = _t(condition)
-    if x is None and y is None:
-        return dispatch.execute(_WHERE, (c,))
-    if x is None or y is None:
-        raise ValueError("where: give both x and y, or neither")
-    if c.dtype is not D.bool_:
-        raise TypeError(f"where: the condition must be a bool tensor, got {c.dtype.name}")
-    x, y = _same_dtype([x, y], "where")
-    return E.where_(c, x, y)
-
-

@@ -103,10 +103,10 @@ def _parse_key(key) -> tuple:
         if k is None or k is Ellipsis:
             items.append(k)
         elif isinstance(k, builtins.slice):
-            if k.step is not None and not isinstance(k.step, Tensor) and int(k.step) == 0:
+            start, stop, step = (_bound(v, dyn) for v in (k.start, k.stop, k.step))
+            if step == 0:
                 raise ValueError("GetItem: slice step cannot be zero")
-            items.append((_SLICE, _bound(k.start, dyn), _bound(k.stop, dyn),
-                          _bound(k.step, dyn)))
+            items.append((_SLICE, start, stop, step))
         elif isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)):
             items.append(int(k))
         else:
@@ -727,5 +727,33 @@ def boolean_mask(tensor, mask, axis=None, name=None) -> Tensor:
     for d in masked:
         count = count * d
     flat = A.reshape(x, dims[:axis] + [count] + dims[axis + k:])
-    picks = A.reshape(A.where(A.reshape(m, [-1])), [-1])
+    picks = A.reshape(where(A.reshape(m, [-1])), [-1])
     return gather(flat, picks, axis=axis)
+
+
+# ---- where ------------------------------------------------------------------------------
+
+def _where_infer(c: Spec) -> Spec:
+    if c.dtype not in NUMERIC | {D.bool_}:
+        raise TypeError(f"Where: the condition must be bool or numeric, got {c.dtype.name}")
+    return Spec(D.int64, (None, len(c.shape)))
+
+
+_WHERE = defop("Where", lambda xp, c: xp.argwhere(c).astype(np.int64), _where_infer)
+
+
+def where(condition, x=None, y=None, name=None) -> Tensor:
+    """With only ``condition``: int64 coordinates ``[N, rank]`` of its true entries.
+    With ``x`` and ``y``: elementwise ``x if condition else y``, all three broadcast."""
+    c = _t(condition)
+    if x is None and y is None:
+        return dispatch.execute(_WHERE, (c,))
+    if x is None or y is None:
+        raise ValueError("where: give both x and y, or neither")
+    if c.dtype is not D.bool_:
+        raise TypeError(f"where: the condition must be a bool tensor, got {c.dtype.name}")
+    from ops.array_ops import _same_dtype
+    x, y = _same_dtype([x, y], "where")
+    return E.where_(c, x, y)
+
+

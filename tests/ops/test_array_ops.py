@@ -312,7 +312,7 @@ def test_where_coordinates(dtype, shape):
 
 
 def test_where_coordinates_infer_has_unknown_count():
-    from ops.array_ops import _WHERE
+    from ops.indexing import _WHERE
     from ops.dispatch import infer_outputs
     assert infer_outputs(_WHERE, (ag.zeros([2, 3], ag.bool),)).shape == (None, 2)
 

@@ -117,6 +117,31 @@ def test_getitem_random_basic_keys(dims, draw):
     assert_tensor(got, a[key])
 
 
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=4), st.data())
+def test_getitem_random_advanced_keys(dims, draw):
+    """Integer arrays mixed with ints, slices and newaxis: NumPy's placement of the
+    broadcast index dims (in place when adjacent, else first) must match, infer included."""
+    a = np.arange(int(np.prod(dims))).reshape(dims)
+    key = []
+    for d in dims:
+        kind = draw.draw(st.sampled_from(["array", "int", "slice", "newaxis"]))
+        if kind == "array":
+            shape = draw.draw(st.sampled_from([(2,), (1,), (2, 1)]))
+            key.append(np.asarray(draw.draw(st.lists(st.integers(-d, d - 1), min_size=2,
+                                                      max_size=2)))[:int(np.prod(shape))]
+                       .reshape(shape))
+        elif kind == "int":
+            key.append(draw.draw(st.integers(-d, d - 1)))
+        elif kind == "slice":
+            key.append(slice(draw.draw(st.none() | st.integers(-d, d)), None,
+                             draw.draw(st.sampled_from([1, -1, 2]))))
+        else:
+            key += [None, slice(None)]
+    key = tuple(key)
+    got, _ = check_infer(lambda x: x[key], ag.constant(a))
+    assert_tensor(got, a[key])
+
+
 def test_getitem_seed_examples():
     t = ag.constant(np.arange(25).reshape(5, 5))
     a = ag.constant(np.arange(27).reshape(3, 3, 3))
@@ -150,8 +175,9 @@ def test_getitem_errors_name_axis_index_and_size():
         x[ag.constant([1.0])]
     with pytest.raises(TypeError, match="item 1 of the key is a str"):
         x[0, "a"]
-    with pytest.raises(ValueError, match="step cannot be zero"):
-        x[::0]
+    for step in (0, ag.constant(0)):
+        with pytest.raises(ValueError, match="step cannot be zero"):
+            x[::step]
     with pytest.raises(IndexError, match="too many indices"):
         ag.constant(1.0)[0]
 
@@ -197,6 +223,10 @@ def test_setitem_matches_numpy(name, dtype):
 def test_setitem_gradient_both_inputs(name):
     key, vshape = SET_CASES[name]
     check_grad(lambda x, v: setitem(x, key, v * v), data((3, 4, 5)), data(vshape, seed=3))
+
+
+def test_setitem_second_order():
+    check_second_grad(lambda x: setitem(x * x, 0, x[1] * x[0] * x[2]), data((3,)))
 
 
 def test_setitem_python_value_and_errors():
