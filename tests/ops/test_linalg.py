@@ -386,8 +386,6 @@ def test_qr(shape, full):
     assert_tensor(q, np_q)
     assert_tensor(r, np_r)
     assert_tensor(q @ r, a, rtol=1e-12)
-    assert (ag.linalg.qr(a).q.shape, ag.linalg.qr(a).r.shape) == (np_q.shape, np_r.shape) \
-        or full
 
 
 @pytest.mark.parametrize("shape", [(4, 3), (3, 3), (3, 5), (2, 4, 2)], ids=str)
