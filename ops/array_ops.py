@@ -20,7 +20,7 @@ from ops import dispatch
 from ops import elementwise as E
 from ops.declare import defop
 from ops.indexing import (  # noqa: F401  (re-exported: ``ag.gather`` etc.)
-    INDEX_DTYPES, _t, boolean_mask, gather, gather_nd, int_list, scatter_nd, slice, strided_slice,
+    INDEX_DTYPES, _t, as_array, boolean_mask, gather, gather_nd, int_list, scatter_nd, slice, strided_slice,
     tensor_scatter_nd_add, tensor_scatter_nd_sub, tensor_scatter_nd_update, where,
 )
 from ops.tensor import Tensor, convert_like, convert_to_tensor
@@ -352,7 +352,7 @@ def _unstack_kernel(xp, x, num, axis):
     if x.shape[axis] != num:
         raise ValueError(f"num={num} but axis {axis} has size {x.shape[axis]}")
     lead = (builtins.slice(None),) * axis
-    return tuple(x[lead + (i,)] for i in range(num))
+    return tuple(as_array(x[lead + (i,)]) for i in range(num))
 
 
 def _unstack_infer(x: Spec, num: int, axis: int) -> list:

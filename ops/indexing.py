@@ -83,6 +83,12 @@ def _concrete(t: Tensor, what: str, op: str):
     return t.numpy()
 
 
+def as_array(out):
+    """Indexing a string (object) array down to one element gives the bare Python object;
+    ops must return arrays, so wrap it back into a 0-d object array."""
+    return out if hasattr(out, "dtype") else np.asarray(out, dtype=object)
+
+
 def _add_at(xp, z, key, values) -> None:
     """``z[key] += values`` with repeated indices accumulating (``np.add.at``)."""
     if xp is np:
@@ -289,7 +295,8 @@ def _getitem_grad_grad(op, ddx):
     return [dispatch.execute(_GETITEM, (ddx, *dyn), op.attrs), None] + [None] * len(dyn)
 
 
-_GETITEM = defop("GetItem", lambda xp, x, *dyn, key: x[_resolve(key, dyn)], _getitem_infer,
+_GETITEM = defop("GetItem", lambda xp, x, *dyn, key: as_array(x[_resolve(key, dyn)]),
+                 _getitem_infer,
                  _getitem_grad)
 _GETITEM_GRAD = defop("GetItemGrad", _getitem_grad_kernel,
                       lambda dy, x, *dyn, key: Spec(dy.dtype, x.shape), _getitem_grad_grad)
@@ -446,7 +453,7 @@ def _gather_kernel(xp, params, indices, axis, batch_dims):
     _check_range(xp, indices, params.shape[axis],
                  f"axis {axis} of params with shape {list(params.shape)}")
     if batch_dims == 0:
-        return xp.take(params, indices, axis=axis)
+        return as_array(xp.take(params, indices, axis=axis))
     view, key, perm, out_shape = _batched(xp, params, indices, axis, batch_dims)
     return xp.transpose(view[key], perm).reshape(out_shape)
 
@@ -567,7 +574,7 @@ def _gather_nd_kernel(xp, params, indices, batch_dims):
             batch_dims + indices.shape[-1] > params.ndim:
         raise ValueError("shapes do not match")
     _check_nd(xp, indices, params.shape, batch_dims)
-    return params[_nd_key(xp, params.shape, indices, batch_dims)]
+    return as_array(params[_nd_key(xp, params.shape, indices, batch_dims)])
 
 
 def _gather_nd_grad_kernel(xp, dy, params, indices, batch_dims):

@@ -98,6 +98,16 @@ def test_second_order(fn):
     check_second_grad(fn, data((2, 2)))
 
 
+def test_string_tensors():
+    s = np.array([[b"a", b"b"], [b"c", b"d"]], dtype=object)
+    t = ag.constant([["a", "b"], ["c", "d"]])
+    assert_tensor(ag.concat([t, t], 1), np.concatenate([s, s], 1))
+    assert_tensor(ag.reshape(ag.transpose(t), [-1]), s.T.reshape(-1))
+    assert_tensor(ag.pad(t, [[0, 1], [0, 0]]), np.pad(s, [[0, 1], [0, 0]], constant_values=b""))
+    assert_tensor(ag.unstack(t[0])[1], np.array(b"b", dtype=object))
+    assert ag.stack([t, t]).dtype == ag.string and ag.tile(t, [1, 2]).shape == (2, 4)
+
+
 # ---- reshape -------------------------------------------------------------------------------
 
 @given(st.lists(st.integers(0, 4), min_size=0, max_size=4), st.randoms())

@@ -253,6 +253,27 @@ def test_variable_slice_reads_are_differentiable():
     assert_tensor(tape.gradient(y, v), np.float32([[3, 4], [0, 1]]))
 
 
+def test_variable_slice_assign_in_a_function():
+    v = ag.Variable([[1.0, 2.0], [3.0, 4.0]])
+
+    @ag.function
+    def f(i):
+        v[i, :].assign(ag.constant([0.0, 0.0]))
+        v[0].assign(v[0] * 10.0)
+        return v[:, 1]
+
+    assert_tensor(f(ag.constant(1)), np.float32([20, 0]))
+    assert_tensor(ag.convert_to_tensor(v), np.float32([[10, 20], [0, 0]]))
+
+
+def test_string_indexing_gives_tensors():
+    s = ag.constant([["a", "b"], ["c", "d"]])
+    assert s[0, 1].numpy() == b"b" and s[0, 1].dtype == ag.string
+    assert ag.gather(s[0], 1).numpy() == b"b"
+    assert ag.gather_nd(s, [1, 0]).numpy() == b"c"
+    assert_tensor(ag.boolean_mask(s, [False, True]), np.array([[b"c", b"d"]], dtype=object))
+
+
 # ---- slice, strided_slice -------------------------------------------------------------------
 
 @pytest.mark.parametrize("begin,size", [([0, 0], [-1, -1]), ([1, 2], [2, 1]), ([2, 0], [0, 3])])
