@@ -203,9 +203,9 @@ _BINARY = [
     ("RealDiv", lambda xp, x, y: xp.true_divide(x, y), FLOAT | COMPLEX,
      lambda op, dy: _binary_grads(op, dy / _conj(op.inputs[1]),
                                   -dy * _conj(op.outputs[0] / op.inputs[1])), "({0} / {1})", None),
-    ("FloorDiv", lambda xp, x, y: _int_checked(xp, xp.floor_divide, x, y, "floordiv"), REAL,
+    ("FloorDiv", lambda xp, x, y: _int_checked(xp, xp.floor_divide, x, y, "FloorDiv"), REAL,
      NOT_DIFFERENTIABLE, "floor({0} / {1})", None),
-    ("FloorMod", lambda xp, x, y: _int_checked(xp, xp.mod, x, y, "floormod"), REAL,
+    ("FloorMod", lambda xp, x, y: _int_checked(xp, xp.mod, x, y, "FloorMod"), REAL,
      lambda op, dy: _binary_grads(op, dy, -dy * floordiv(op.inputs[0], op.inputs[1])),
      "fmod_floor({0}, {1})", None),
     ("Pow", lambda xp, x, y: _pow_kernel(xp, x, y), NUMERIC, _pow_grad, "pow({0}, {1})", None),
@@ -257,7 +257,7 @@ _BINARY = [
 def _pow_kernel(xp, x, y):
     if y.dtype.kind == "i" and (y < 0).any():
         from ops.errors import InvalidArgumentError
-        raise InvalidArgumentError("integers to negative integer powers are not allowed; "
+        raise InvalidArgumentError("Pow: integers to negative integer powers are not allowed; "
                                    "cast the base to a float dtype first", "Pow")
     return xp.power(x, y)
 
@@ -273,7 +273,7 @@ def _int_checked(xp, fn, x, y, name):
     """Integer division by zero is an error in TensorFlow, not NumPy's silent 0."""
     if x.dtype.kind in "iu" and not xp.all(y):
         from ops.errors import InvalidArgumentError
-        raise InvalidArgumentError("integer division by zero", name)
+        raise InvalidArgumentError(f"{name}: integer division by zero", name)
     return fn(x, y)
 
 

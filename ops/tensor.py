@@ -7,7 +7,6 @@ its graph value through ``_sym``. Operator overloads are installed by ``ops.over
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 
@@ -188,9 +187,6 @@ def _rebuild(value, dtype_name):
 
 _new = object.__new__
 
-# TensorFlow converts 1e300 to float32 inf without a word; NumPy would warn from this module.
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ops\.tensor$")
-
 
 def wrap(array, dtype: DType | None = None) -> Tensor:
     """Make an eager tensor from a backend array (no copy)."""
@@ -320,14 +316,23 @@ def _nested_to_array(value, op: str):
     if bad is not _MISSING:
         raise TypeError(f"{op}: cannot convert {_short(value)} to a tensor: it holds "
                         f"{_short(bad)} of type {type(bad).__name__}, which is not a number")
-    if all(isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
-           for x in leaves):
+    bools = [isinstance(x, (bool, np.bool_)) for x in leaves]
+    if any(bools) and not all(bools):
+        raise TypeError(f"{op}: cannot convert {_short(value)} to a tensor: it mixes bools with "
+                        "numbers; a tensor holds one dtype")
+    if all(isinstance(x, numbers.Integral) and not b for x, b in zip(leaves, bools)):
         big = [int(x) for x in leaves if not _INT64.min <= int(x) <= _INT64.max]
         for x in big:
             _int_array(x, op)  # raises for ints beyond uint64
         arr = np.array(leaves, dtype=np.uint64 if big else np.int64)
     else:
-        arr = np.array(leaves)
+        try:
+            arr = np.array(leaves)
+        except ValueError:  # arrays of different shapes among the leaves
+            arr = None
+        if arr is None or arr.dtype.kind == "O":
+            raise ValueError(f"{op}: cannot convert {_short(value)} to a tensor: its elements "
+                             "have different shapes")
     inner = arr.shape[1:]  # tensors or arrays nested as leaves add their own dims
     if any(np.shape(x) != inner for x in leaves):
         raise ValueError(f"{op}: cannot convert {_short(value)} to a tensor: its elements have "
@@ -418,7 +423,10 @@ def _cast_exact(arr: np.ndarray, dst: DType, from_python: bool, op: str) -> np.n
             bad = low if low < info.min else high
             raise TypeError(f"{op}: value {bad} does not fit in {dst.name} (its range is "
                             f"{info.min} to {info.max})")
-    return arr.astype(dst.np)  # 1e300 becomes inf in float32, as in TensorFlow
+    if src_kind in "fc" and dst.np.itemsize < arr.dtype.itemsize:
+        with np.errstate(over="ignore"):  # 1e300 becomes inf in float32, as in TensorFlow
+            return arr.astype(dst.np)
+    return arr.astype(dst.np)
 
 
 def _as_list(arr: np.ndarray):
@@ -487,11 +495,15 @@ def convert_like(value, like: DType, op: str) -> Tensor:
         value = read()
     if isinstance(value, Tensor):
         if value.dtype is not like:
-            from ops.errors import dtype_mismatch
-            raise dtype_mismatch(op, like, value.dtype)
+            # Callers pass either operand here, so the message names no operand order.
+            raise TypeError(f"{op}: cannot combine {value.dtype.name} and {like.name} tensors; "
+                            f"convert one first, e.g. ag.cast(x, ag.{like.name})")
         return value
     if like.kind in "fc" and isinstance(value, (float, int)) and not isinstance(value, bool):
         # Fast path for ``x * 2.0``: a Python number meeting a float tensor.
+        if like.np.itemsize < 8 and not -65504.0 <= value <= 65504.0:
+            with np.errstate(over="ignore"):  # too big for float16/32 becomes inf, as in TF
+                return wrap(np.asarray(value, like.np), like)
         return wrap(np.asarray(value, like.np), like)
     arr, _, from_python = _to_array(value, op)
     arr = _cast_exact(arr, like, from_python, op)

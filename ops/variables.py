@@ -207,6 +207,9 @@ class _SlicedVariable(Tensor):
         t._var, t._key = var, key
         return t
 
+    def __init__(self, var, key, sliced):
+        pass  # made by __new__; Tensor.__init__ refuses direct construction
+
     def assign(self, value, use_locking=None, name=None, read_value=True):
         from ops import indexing
         var = self._var

@@ -1,0 +1,117 @@
+"""Devices and array backends: NumPy on the CPU; CuPy on a GPU where one is present."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograph as ag
+from runtime import backends
+
+
+def _has_gpu() -> bool:
+    return backends.gpu_count() > 0
+
+
+gpu = pytest.mark.skipif(not _has_gpu(), reason="no CUDA device (or CuPy) on this machine")
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("CPU:0", ("CPU", 0)), ("/cpu:0", ("CPU", 0)), ("cpu", ("CPU", 0)),
+    ("/device:GPU:1", ("GPU", 1)), ("GPU:0", ("GPU", 0)), ("/gpu:2", ("GPU", 2)),
+    ("/job:localhost/replica:0/task:0/device:CPU:0", ("CPU", 0)),
+])
+def test_parse_device(name, expected):
+    assert backends.parse_device(name) == expected
+
+
+@pytest.mark.parametrize("name", ["TPU:0", "cpu:x", "", 3])
+def test_parse_device_rejects_unknown_names(name):
+    with pytest.raises(ValueError, match="cannot parse device name"):
+        backends.parse_device(name)
+
+
+def test_cpu_is_the_default_and_uses_numpy():
+    t = ag.constant([1.0, 2.0])
+    assert t.device == backends.CPU == "/job:localhost/replica:0/task:0/device:CPU:0"
+    assert isinstance(t._v, np.ndarray)
+    assert backends.current_device() == ("CPU", 0) and backends.current_xp() is np
+    with ag.device("CPU:0"):
+        assert ag.constant(1.0).device == backends.CPU
+    assert backends.array_module(t._v) is np and backends.to_numpy(t._v) is t._v
+
+
+def test_list_physical_devices():
+    cpus = ag.config.list_physical_devices("CPU")
+    assert cpus == [backends.PhysicalDevice("/physical_device:CPU:0", "CPU")]
+    everything = backends.list_physical_devices()
+    assert everything[0].device_type == "CPU"
+    assert len(backends.list_physical_devices("GPU")) == backends.gpu_count()
+
+
+def test_asking_for_a_missing_gpu_says_what_is_missing():
+    index = backends.gpu_count()  # one past the last device
+    with pytest.raises(backends.DeviceError, match=f"GPU:{index} was requested but"):
+        with ag.device(f"GPU:{index}"):
+            pass
+    assert backends.current_device() == ("CPU", 0)
+
+
+@gpu
+def test_gpu_tensors_compute_with_cupy_and_match_numpy():
+    with ag.device("GPU:0"):
+        a = ag.constant([[1.0, 2.0], [3.0, 4.0]])
+        b = ag.exp(a) * 2.0 + a / 3.0
+    assert a.device.endswith("GPU:0") and b.device.endswith("GPU:0")
+    assert type(b._v).__module__.startswith("cupy")
+    x = a.numpy()
+    np.testing.assert_allclose(b.numpy(), np.exp(x) * 2 + x / 3, rtol=1e-6)
+    assert isinstance(b.numpy(), np.ndarray)
+
+
+@gpu
+def test_gpu_gradients_and_variables():
+    with ag.device("GPU:0"):
+        v = ag.Variable([1.0, 2.0])
+        x = ag.constant([3.0, 4.0])
+    with ag.GradientTape() as tape:
+        tape.watch(x)
+        y = ag.sigmoid(v * x) + ag.sin(x) ** 2.0
+    gv, gx = tape.gradient(y, [v, x])
+    assert gv.device.endswith("GPU:0")
+    s = 1 / (1 + np.exp(-np.array([3.0, 8.0])))
+    np.testing.assert_allclose(gv.numpy(), s * (1 - s) * [3.0, 4.0], rtol=1e-5)
+    np.testing.assert_allclose(gx.numpy(), s * (1 - s) * [1.0, 2.0] +
+                               2 * np.sin([3.0, 4.0]) * np.cos([3.0, 4.0]), rtol=1e-5)
+
+
+@gpu
+def test_mixing_devices_is_a_clear_error():
+    cpu = ag.constant([1.0])
+    with ag.device("GPU:0"):
+        on_gpu = ag.constant([1.0])
+    with pytest.raises(ValueError, match="different devices"):
+        cpu + on_gpu
+
+
+@gpu
+def test_gpu_elementwise_ops_match_cpu():
+    from ops import elementwise as E
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0.2, 0.9, (3, 4)).astype(np.float32)
+    y = rng.uniform(0.2, 0.9, (4,)).astype(np.float32)
+    for name, op in E._WRAPPERS.items():
+        kind = E.OPS[name]
+        try:
+            cpu = op(ag.constant(x)) if _arity(name) == 1 else op(ag.constant(x), ag.constant(y))
+        except TypeError:
+            continue  # the op does not take float32
+        with ag.device("GPU:0"):
+            gx, gy = ag.constant(x), ag.constant(y)
+            out = op(gx) if _arity(name) == 1 else op(gx, gy)
+        assert out.dtype == cpu.dtype, kind
+        np.testing.assert_allclose(out.numpy(), cpu.numpy(), rtol=2e-6, atol=1e-7, err_msg=name)
+
+
+def _arity(name):
+    from ops import elementwise as E
+    return 2 if any(row[0] == name for row in E._BINARY) else 1
