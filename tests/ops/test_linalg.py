@@ -3,6 +3,7 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, strategies as st
 
 import autograph as ag
 from ops.errors import InvalidArgumentError
@@ -546,3 +547,22 @@ def test_gradients_traced_with_unknown_batch_match_eager():
     a = spd(2)
     for got, want in zip(traced(a), loss(ag.constant(a))):
         assert_tensor(got, want.numpy(), rtol=1e-10)
+
+
+@given(batch_a=st.lists(st.sampled_from([1, 2]), max_size=2),
+       batch_b=st.lists(st.sampled_from([1, 2]), max_size=2),
+       m=st.integers(0, 3), k=st.integers(0, 3), n=st.integers(0, 3))
+def test_matmul_broadcasts_batches_like_numpy(batch_a, batch_b, m, k, n):
+    a, b = rand(*batch_a, m, k), rand(*batch_b, k, n, seed=1)
+    assert_tensor(ag.matmul(a, b), np.matmul(a, b), rtol=1e-12)
+    check_infer(ag.matmul, ag.constant(a), ag.constant(b))
+
+
+def test_variables_are_differentiated_through_linalg_and_reductions():
+    v = ag.Variable(well_conditioned())
+    with ag.GradientTape() as tape:
+        y = ag.reduce_sum(ag.linalg.inv(v)) + ag.linalg.det(v)
+    g = tape.gradient(y, v)
+    inv = np.linalg.inv(v.numpy())
+    expected = -inv.T @ np.ones((3, 3)) @ inv.T + np.linalg.det(v.numpy()) * inv.T
+    assert_tensor(g, expected, rtol=1e-10)
