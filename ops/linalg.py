@@ -870,7 +870,7 @@ def _svd_grad(op, ds, du=None, dv=None):
 _SVD = defop("Svd", _svd_kernel, _svd_infer, _svd_grad, multi=True)
 
 
-def svd(tensor, full_matrices=False, compute_uv=True, name=None):
+def svd(tensor, full_matrices=False, compute_uv=True, name=None) -> "tuple | Tensor":
     """Singular values ``s`` (descending) and, with ``compute_uv``, ``(s, u, v)`` such that
     ``tensor = u @ diag(s) @ transpose(v)`` (``v`` itself, not its adjoint, as TF)."""
     x = _matrix(tensor, "Svd")
