@@ -78,10 +78,11 @@ class Tracer:
         return tuple(outs) if op.multi else outs[0]
 
     def read_variable(self, var) -> Tensor:
-        return self.add_op(variable_ops.READ, (self.variable_handle(var),), {})
+        # Through the dispatcher, so open tapes record the read against the handle.
+        return dispatch.execute(variable_ops.READ, (self.variable_handle(var),))
 
     def assign_variable(self, var, value, what, read_value):
-        self.add_op(variable_ops.ASSIGN, (self.variable_handle(var), value), {})
+        dispatch.execute(variable_ops.ASSIGN, (self.variable_handle(var), value))
         return var if read_value else None
 
     def on_variable_created(self, var) -> None:
