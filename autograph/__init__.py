@@ -20,7 +20,7 @@ from ops.elementwise import *  # noqa: F401,F403
 from ops.creation import *  # noqa: F401,F403
 from ops.array_ops import *  # noqa: F401,F403
 from ops.reductions import *  # noqa: F401,F403
-from ops.linalg import matmul  # noqa: F401
+from ops.linalg import einsum, matmul, tensordot  # noqa: F401
 from ops.nn_ops import *  # noqa: F401,F403
 from ops.strings import *  # noqa: F401,F403
 from ops.logging_ops import *  # noqa: F401,F403
