@@ -60,7 +60,9 @@ class GradientTape:
         self._watched: set[int] = set()   # ids of tensors descending from a watched value
         self._alive: list = []            # keeps watched tensors alive so their ids stay unique
         self._vars: dict[int, Variable] = {}
-        self._var_reads: dict[int, list] = {}
+        # variable id -> {id(read tensor): read tensor}; a read (or graph handle) seen twice
+        # must count once
+        self._var_reads: dict[int, dict] = {}
 
     # ---- context --------------------------------------------------------------------
     def __enter__(self) -> "GradientTape":
@@ -139,7 +141,7 @@ class GradientTape:
             self._vars[id(var)] = var
         if var.dtype in _DIFFERENTIABLE:
             self._watched.add(id(t))
-            self._var_reads.setdefault(id(var), []).append(t)
+            self._var_reads.setdefault(id(var), {})[id(t)] = t
 
     # ---- differentiation ------------------------------------------------------------
     def gradient(self, target, sources, output_gradients=None,
@@ -222,7 +224,8 @@ class GradientTape:
     def _result(self, source, grads, unconnected):
         from ops.elementwise import add, zeros_like
         if isinstance(source, Variable):
-            parts = [grads[id(t)] for t in self._var_reads.get(id(source), ()) if id(t) in grads]
+            reads = self._var_reads.get(id(source), {})
+            parts = [grads[key] for key in reads if key in grads]
             g = None
             for p in parts:
                 g = p if g is None else add(g, p)

@@ -529,3 +529,72 @@ def test_custom_gradient_is_exported():
     if not hasattr(ag, "custom_gradient"):
         pytest.skip("ag.custom_gradient is not exported from autograph/__init__.py yet")
     assert ag.custom_gradient is custom_gradient
+
+
+# ---- tapes and traced functions ----------------------------------------------------------
+
+needs_function = pytest.mark.skipif(not hasattr(ag, "function"), reason="ag.function is not "
+                                    "available yet")
+
+
+@needs_function
+def test_seed_gradient_tape_inside_a_function():
+    @ag.function
+    def f(x):
+        a = ag.constant(1.0)
+        b = ag.constant(-2.0)
+        c = ag.constant(1.0)
+        x = ag.cast(x, ag.float32)
+        with ag.GradientTape() as tape:
+            tape.watch(x)
+            y = a * ag.pow(x, 2) + b * x + c
+        dy_dx = tape.gradient(y, x)
+        return dy_dx, y
+
+    assert [float(t) for t in f(ag.constant(0.0))] == [-2.0, 1.0]
+    assert [float(t) for t in f(ag.constant(1.0))] == [0.0, 0.0]
+
+
+@needs_function
+def test_variables_read_several_times_inside_a_function_count_once():
+    v = ag.Variable(2.0)
+
+    @ag.function
+    def grad_of(x):
+        with ag.GradientTape() as tape:
+            y = v * x * x + v * v
+        return tape.gradient(y, v)
+
+    assert float(grad_of(ag.constant(3.0))) == 13.0  # x**2 + 2 v
+
+
+@needs_function
+def test_tape_outside_a_function_sees_through_it():
+    v = ag.Variable(1.5)
+
+    @ag.function
+    def f(x):
+        return v * v * x
+
+    x = ag.constant(3.0)
+    with ag.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    gv, gx = tape.gradient(y, [v, x])
+    assert float(gv) == 9.0 and float(gx) == 2.25
+
+
+@needs_function
+def test_custom_gradient_inside_a_function():
+    @custom_gradient
+    def square(x):
+        return x * x, lambda dy: dy * 2.0 * x
+
+    @ag.function
+    def g(x):
+        with ag.GradientTape() as tape:
+            tape.watch(x)
+            y = square(x) * 3.0
+        return tape.gradient(y, x)
+
+    assert float(g(ag.constant(2.0))) == 12.0
