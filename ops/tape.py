@@ -131,7 +131,10 @@ class GradientTape:
         else:
             return
         for o in outputs:
-            watched.add(id(o))
+            # As in TensorFlow, integer and bool results carry no gradient, so ops that only
+            # consume them need no record.
+            if o.dtype in _DIFFERENTIABLE:
+                watched.add(id(o))
         self._records.append(_Record(op, inputs, attrs, outputs))
 
     def _record_read(self, var: Variable, t: Tensor) -> None:
@@ -171,6 +174,7 @@ class GradientTape:
         self._mark_used()
         grads = self._backprop(targets, seeds)
         result = [self._result(s, grads, unconnected) for s in flat_sources]
+        self._release()
         return nest.pack_sequence_as(sources, result)
 
     @staticmethod
@@ -190,6 +194,14 @@ class GradientTape:
     def _mark_used(self) -> None:
         if not self._persistent:
             self._used = True
+
+    def _release(self) -> None:
+        """A non-persistent tape answers once; drop what it holds, as TensorFlow does."""
+        if not self._persistent:
+            self._records = []
+            self._alive = []
+            self._watched = set()
+            self._var_reads = {}
 
     def _as_target(self, t, i, n=1):
         if isinstance(t, Variable):
@@ -268,6 +280,7 @@ class GradientTape:
                 continue
             r = [zeros_like(convert_to_tensor(s)) if g is None else g for g in r]
             out.append(reshape(stack(r), shape) if r else constant(np.zeros(shape, s.dtype.np)))
+        self._release()
         return nest.pack_sequence_as(sources, out)
 
     def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
@@ -300,6 +313,7 @@ class GradientTape:
             seed[:, j] = 1
             grads = self._backprop([target], [constant(seed.reshape(tuple(target.shape)))])
             rows.append(self._result(source, grads, UnconnectedGradients.NONE))
+        self._release()
         out_shape = tuple(target.shape) + tuple(source.shape[1:])
         if all(g is None for g in rows):
             zero = UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO

@@ -323,6 +323,26 @@ def test_recording_costs_nothing_without_a_tape():
     del y
 
 
+def test_integer_results_are_not_followed():
+    x = ag.constant([1.5, 2.5])
+    with ag.GradientTape() as tape:
+        tape.watch(x)
+        i = ag.cast(x, ag.int32)  # recorded: its input is watched
+        j = i * 2  # not recorded: integers carry no gradient
+        y = ag.cast(j, ag.float32) + x
+    assert [r.op.name for r in tape._records] == ["Cast", "Add"]
+    assert_tensor(tape.gradient(y, x), [1.0, 1.0])
+
+
+def test_a_non_persistent_tape_lets_go_of_what_it_recorded():
+    x = ag.constant([1.0, 2.0])
+    with ag.GradientTape() as tape:
+        tape.watch(x)
+        y = ag.exp(x) * x
+    tape.gradient(y, x)
+    assert tape._records == [] and not tape._watched
+
+
 def test_variables_read_several_times_and_assigned_inside_the_tape():
     w = ag.Variable(1.0)
     with ag.GradientTape() as tape:
