@@ -514,6 +514,24 @@ def test_reading_a_symbolic_tensor_while_tracing_says_what_to_do(read):
     assert "ag.print" in message and "run_functions_eagerly" in message
 
 
+@pytest.mark.xfail(strict=True, reason="BUG: a symbolic tensor of another trace (or of a cond "
+                   "branch) is captured as if from an enclosing graph; the call then fails with "
+                   "'run() missing 1 required positional argument' instead of a trace-time error")
+def test_a_tensor_from_another_trace_is_refused_while_tracing():
+    saved = []
+
+    @ag.function
+    def keep(x):
+        saved.append(x * 1.0)
+        return x
+
+    keep(ag.constant(1.0))
+    use = ag.function(lambda y: y + saved[0])
+    with pytest.raises((TypeError, ValueError),
+                       match="(?i)another (graph|function)|out of scope|inaccessible"):
+        use(ag.constant(1.0))
+
+
 def test_a_failed_trace_leaves_eager_mode_intact():
     f = ag.function(lambda x: x.numpy())
     with pytest.raises(TypeError):
