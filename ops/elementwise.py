@@ -16,7 +16,7 @@ from runtime.registry import NOT_DIFFERENTIABLE, Spec
 from ops import dispatch
 from ops.declare import (ALL, BOOL, COMPLEX, FLOAT, INT, NUMERIC, REAL, SIGNED, STRING,
                          binary_op, defop, same_infer, unary_op)
-from ops.tensor import Tensor, convert_to_tensor
+from ops.tensor import Tensor, convert_for_op
 
 __all__ = [
     "negative", "abs", "sign", "square", "sqrt", "rsqrt", "exp", "expm1", "log", "log1p",
@@ -355,7 +355,7 @@ _conj_complex = _WRAPPERS["Conj"]
 
 def conj(x, name=None) -> Tensor:
     """Complex conjugate; real tensors are returned unchanged (as ``tf.math.conj``)."""
-    x = convert_to_tensor(x)
+    x = convert_for_op(x, "Conj")
     return _conj_complex(x) if x.dtype in COMPLEX else x
 
 
@@ -371,7 +371,7 @@ def ones_like(input, dtype=None, name=None) -> Tensor:  # noqa: A002
 
 def invert(x, name=None) -> Tensor:
     """``~x``: logical not for bool tensors, bitwise not for integers (as TensorFlow)."""
-    x = convert_to_tensor(x)
+    x = convert_for_op(x, "Invert")
     return logical_not(x) if x.dtype is D.bool_ else _invert_int(x)
 
 
@@ -389,6 +389,8 @@ def divide(x, y, name=None) -> Tensor:
     # A variable decides the dtype as a tensor would (``2 / v`` is float when v is).
     x = x._read_for_op() if hasattr(x, "_read_for_op") else x
     y = y._read_for_op() if hasattr(y, "_read_for_op") else y
+    if not isinstance(x, Tensor) and not isinstance(y, Tensor):
+        x = convert_for_op(x, "truediv")  # Python data on both sides: x sets the dtype
     x, y = dispatch.tensors([x, y], "truediv")
     to = _TRUEDIV_FLOAT.get(x.dtype)
     if to is not None:
@@ -424,7 +426,7 @@ _CAST = defop("Cast", _cast_kernel, lambda x, dtype: Spec(dtype, x.shape), _cast
 
 def cast(x, dtype, name=None) -> Tensor:
     """Convert ``x`` to ``dtype`` (floats truncate toward zero when cast to ints, as in TF)."""
-    x = convert_to_tensor(x)
+    x = convert_for_op(x, "Cast")
     dtype = D.as_dtype(dtype)
     if x.dtype is dtype:
         return x

@@ -443,13 +443,7 @@ def constant(value, dtype=None, shape=None, name=None) -> Tensor:
                             f"{as_dtype(dtype).name} was asked for; use ag.cast(x, "
                             f"ag.{as_dtype(dtype).name})")
     else:
-        arr, default, from_python = _to_array(value, "constant")
-        target = default if dtype is None else as_dtype(dtype)
-        converted = _cast_exact(arr, target, from_python, "constant")
-        if converted is value or (converted is arr and not from_python):
-            converted = converted.copy()  # never alias the caller's NumPy array
-        xp = backends.current_xp()
-        t = wrap(converted if xp is np else xp.asarray(converted), target)
+        t = _from_data(value, None if dtype is None else as_dtype(dtype), "constant")
     if shape is not None:
         shape = tuple(int(d) for d in shape)
         n = int(np.prod(shape))
@@ -463,6 +457,28 @@ def constant(value, dtype=None, shape=None, name=None) -> Tensor:
             raise TypeError(f"constant: value has {v.size} elements, which cannot fill shape "
                             f"{list(shape)} ({n} elements)")
     return t
+
+
+def _from_data(value, dtype, op: str) -> Tensor:
+    """A new tensor on the current device from Python/NumPy data; errors name ``op``."""
+    arr, default, from_python = _to_array(value, op)
+    target = default if dtype is None else dtype
+    converted = _cast_exact(arr, target, from_python, op)
+    if converted is value or (converted is arr and not from_python):
+        converted = converted.copy()  # never alias the caller's NumPy array
+    xp = backends.current_xp()
+    return wrap(converted if xp is np else xp.asarray(converted), target)
+
+
+def convert_for_op(value, op: str) -> Tensor:
+    """``convert_to_tensor`` for an op's input: conversion errors name the op (``Exp: cannot
+    convert a ragged nested list ...``)."""
+    if isinstance(value, Tensor):
+        return value
+    read = getattr(value, "_read_for_op", None)
+    if read is not None:  # a Variable
+        return read()
+    return _from_data(value, None, op)
 
 
 def cast_checked(t: Tensor, dtype: DType, op: str) -> Tensor:

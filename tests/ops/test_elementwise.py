@@ -600,3 +600,16 @@ def test_kernel_failures_never_leak_numpy_tracebacks():
         ag.multiply(ag.constant(np.ones((2, 2))), ag.constant(np.ones((3, 1))))
     assert "Mul" in str(info.value) and "(2, 2)" in str(info.value)
     assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_conversion_errors_name_the_op():
+    with pytest.raises(ValueError, match="Cast: cannot convert a ragged nested list"):
+        ag.cast([[1], [2, 3]], ag.float32)
+    with pytest.raises(TypeError, match="Invert: cannot convert None"):
+        ag.invert(None)
+    with pytest.raises(TypeError, match="truediv: cannot convert .* mixes strings"):
+        ag.divide([1, "a"], 2)
+    with pytest.raises(TypeError, match="Add: cannot convert None"):
+        ag.constant([1.0]) + None
+    with pytest.raises(ValueError, match="Mul: cannot convert a ragged nested list"):
+        ag.constant([1.0]) * [[1.0], [1.0, 2.0]]
