@@ -192,6 +192,26 @@ class Variable:
     def __format__(self, spec):
         return format(self._read_for_op(), spec)
 
+    def _inplace(self, op: str, method: str):
+        raise RuntimeError(f"`variable {op}= value` is not supported, as in TensorFlow: use "
+                           f"variable.{method}(value) to change the variable, or "
+                           f"`out = variable {op} value` for a new tensor")
+
+    def __iadd__(self, other):
+        self._inplace("+", "assign_add")
+
+    def __isub__(self, other):
+        self._inplace("-", "assign_sub")
+
+    def __imul__(self, other):
+        self._inplace("*", "assign")
+
+    def __itruediv__(self, other):
+        self._inplace("/", "assign")
+
+    def __ipow__(self, other):
+        self._inplace("**", "assign")
+
     def __deepcopy__(self, memo):
         return Variable(self.numpy(), trainable=self.trainable, name=self._name, dtype=self.dtype)
 

@@ -94,7 +94,13 @@ def current_xp():
 
 @contextlib.contextmanager
 def device(name: str):
-    """Place new tensors on ``name`` ("CPU:0", "GPU:0") within the block, as ``tf.device``."""
+    """Place new tensors on ``name`` ("CPU:0", "GPU:0") within the block, as ``tf.device``.
+
+    ``None`` or ``""`` asks for no particular device: placement stays as it is.
+    """
+    if name is None or name == "":
+        yield
+        return
     kind, index = parse_device(name)
     if kind == "GPU":
         require_gpu(index)

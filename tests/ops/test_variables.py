@@ -185,3 +185,14 @@ def test_gradient_flows_through_variable_slices():
         y = v[0] * 3.0 + v[:, 1]
     g = tape.gradient(y, v)
     np.testing.assert_array_equal(g.numpy(), [[3.0, 4.0], [0.0, 1.0]])
+
+
+def test_in_place_operators_are_refused_as_in_tensorflow():
+    v = ag.Variable(1.0)
+    with pytest.raises(RuntimeError, match=r"variable \+= value.*assign_add"):
+        v += 1.0
+    with pytest.raises(RuntimeError, match="assign_sub"):
+        v -= 1.0
+    with pytest.raises(RuntimeError, match="not supported"):
+        v *= 2.0
+    assert isinstance(v, ag.Variable) and float(v) == 1.0

@@ -40,6 +40,13 @@ def test_cpu_is_the_default_and_uses_numpy():
     assert backends.array_module(t._v) is np and backends.to_numpy(t._v) is t._v
 
 
+def test_no_device_name_keeps_placement():
+    for name in (None, ""):
+        with ag.device(name):
+            assert backends.current_device() == ("CPU", 0)
+            assert ag.constant(1.0).device == backends.CPU
+
+
 def test_list_physical_devices():
     cpus = ag.config.list_physical_devices("CPU")
     assert cpus == [backends.PhysicalDevice("/physical_device:CPU:0", "CPU")]
