@@ -2,7 +2,10 @@
 
 Gradients are written with the public wrappers, so they run eagerly, build graph nodes while
 tracing, and differentiate again for higher orders. ``{0}``/``{1}`` in a C expression are the
-operands; fusion renders them into generated kernels.
+operands; fusion renders them into generated kernels. The expressions follow NumPy's results
+(NaN propagates through ``maximum``, ``sign(nan)`` is nan); two need helpers that the kernel
+prelude must define with Python's floor semantics for floats and integers alike:
+``floordiv_floor(a, b)`` (NumPy's ``floor_divide``) and ``fmod_floor(a, b)`` (NumPy's ``mod``).
 """
 from __future__ import annotations
 
@@ -74,7 +77,7 @@ _UNARY = [
     ("Neg", lambda xp, x: xp.negative(x), SIGNED | INT, lambda op, dy: [negative(dy)], "(-{0})"),
     ("Abs", lambda xp, x: xp.abs(x), REAL, lambda op, dy: [dy * sign(_x(op))], "fabs({0})"),
     ("Sign", lambda xp, x: xp.sign(x), SIGNED | INT, lambda op, dy: [zeros_like(_x(op))],
-     "(({0} > 0) - ({0} < 0))"),
+     "({0} != {0} ? {0} : (({0} > 0) - ({0} < 0)))"),
     ("Square", lambda xp, x: xp.square(x), NUMERIC, lambda op, dy: [dy * _conj(2 * _x(op))],
      "({0} * {0})"),
     ("Sqrt", lambda xp, x: xp.sqrt(x), FLOAT | COMPLEX, lambda op, dy: [dy * 0.5 / _conj(_y(op))],
@@ -204,7 +207,7 @@ _BINARY = [
      lambda op, dy: _binary_grads(op, dy / _conj(op.inputs[1]),
                                   -dy * _conj(op.outputs[0] / op.inputs[1])), "({0} / {1})", None),
     ("FloorDiv", lambda xp, x, y: _int_checked(xp, xp.floor_divide, x, y, "FloorDiv"), REAL,
-     NOT_DIFFERENTIABLE, "floor({0} / {1})", None),
+     NOT_DIFFERENTIABLE, "floordiv_floor({0}, {1})", None),
     ("FloorMod", lambda xp, x, y: _int_checked(xp, xp.mod, x, y, "FloorMod"), REAL,
      lambda op, dy: _binary_grads(op, dy, -dy * floordiv(op.inputs[0], op.inputs[1])),
      "fmod_floor({0}, {1})", None),
