@@ -42,10 +42,14 @@ _UNARY = {"neg": E.negative, "abs": E.abs, "invert": E.invert, "pos": lambda x: 
 
 
 def _logical(on_bool, on_int, x, y):
+    """``&``, ``|``, ``^``: logical on bool operands, bitwise on integers (TF's rule); the left
+    operand decides (a NumPy array there has a NumPy dtype, so convert it first)."""
     from ops.tensor import convert_to_tensor
-    from runtime.dtypes import bool_
-    first = x if hasattr(x, "dtype") else convert_to_tensor(x)
-    return on_bool(x, y) if first.dtype is bool_ else on_int(x, y)
+    from runtime.dtypes import DType, bool_
+    dtype = getattr(x, "dtype", None)
+    if not isinstance(dtype, DType):
+        dtype = convert_to_tensor(x).dtype
+    return on_bool(x, y) if dtype is bool_ else on_int(x, y)
 
 
 def _reflect(fn):

@@ -418,6 +418,14 @@ def test_unary_operators():
     assert_tensor(~ag.constant([True, False]), [False, True])
 
 
+def test_logical_operators_with_numpy_operands():
+    t = ag.constant([True, False])
+    assert_tensor(np.array([True, True]) & t, [True, False])
+    assert_tensor(t | np.array([False, False]), [True, False])
+    assert_tensor(np.array([True, False]) ^ t, [False, False])
+    assert_tensor(np.array([6, 5], np.int32) & ag.constant([3, 3]), [2, 1])
+
+
 def test_matmul_operator():
     a = ag.constant([[1.0, 2.0], [3.0, 4.0]])
     assert_tensor(a @ a, a.numpy() @ a.numpy())
