@@ -247,7 +247,10 @@ def _scalar_array(value, op: str):
         return np.asarray(float(value), np.float64), dtypes.float32
     if isinstance(value, numbers.Complex):
         return np.asarray(complex(value), np.complex128), dtypes.complex128
-    return np.asarray(_encode(value), dtype=object), dtypes.string  # str or bytes
+    if isinstance(value, (str, bytes)):
+        return np.asarray(_encode(value), dtype=object), dtypes.string
+    raise TypeError(f"{op}: cannot convert {_short(value)} of type {type(value).__name__} to a "
+                    "tensor; convert it to int or float first")
 
 
 def _string_array(arr: np.ndarray) -> np.ndarray:
@@ -311,11 +314,12 @@ def _nested_to_array(value, op: str):
     if any(strings):
         raise TypeError(f"{op}: cannot convert {_short(value)} to a tensor: it mixes strings "
                         "with numbers; a tensor holds one dtype")
-    bad = next((x for x in leaves if x is None or not isinstance(
-        x, (numbers.Number, np.ndarray, np.generic))), _MISSING)
+    bad = next((x for x in leaves if not isinstance(
+        x, (numbers.Complex, np.ndarray, np.generic))), _MISSING)
     if bad is not _MISSING:
         raise TypeError(f"{op}: cannot convert {_short(value)} to a tensor: it holds "
-                        f"{_short(bad)} of type {type(bad).__name__}, which is not a number")
+                        f"{_short(bad)} of type {type(bad).__name__}; elements must be numbers, "
+                        "bools or strings")
     bools = [isinstance(x, (bool, np.bool_)) for x in leaves]
     if any(bools) and not all(bools):
         raise TypeError(f"{op}: cannot convert {_short(value)} to a tensor: it mixes bools with "

@@ -3,6 +3,8 @@ checked against TensorFlow's documented behaviour and NumPy."""
 from __future__ import annotations
 
 import copy
+import decimal
+import fractions
 import pickle
 
 import numpy as np
@@ -102,6 +104,11 @@ def test_default_dtypes(value, dtype):
     assert dtype == ag.string or t.numpy().dtype == dtype.as_numpy_dtype
 
 
+def test_other_python_numbers():
+    assert_tensor(ag.constant(fractions.Fraction(1, 4)), 0.25, dtype=ag.float32)
+    assert_tensor(ag.constant([np.int8(1), 2]), [1, 2], dtype=ag.int32)
+
+
 def test_empty_lists_keep_their_shape():
     assert ag.constant([]).shape == (0,)
     assert ag.constant([[], []]).shape == (2, 0)
@@ -160,13 +167,15 @@ def test_huge_python_ints_are_clear_errors():
     ([1, [2]], ValueError, "ragged"),
     ([1, "a"], TypeError, "mixes strings with numbers"),
     ([1.0, True], TypeError, "mixes bools with numbers"),
-    ([None], TypeError, "holds None of type NoneType, which is not a number"),
-    ([1, object()], TypeError, "not a number"),
+    ([None], TypeError, "holds None of type NoneType; elements must be numbers, bools or strings"),
+    ([1, object()], TypeError, "of type object; elements must be"),
     (None, TypeError, "cannot convert None of type NoneType"),
     ({"a": 1}, TypeError, "of type dict"),
     (np.array([1, None], dtype=object), TypeError, "NumPy object array"),
     (np.datetime64("2020-01-01"), TypeError, "datetime64.* has no tensor equivalent"),
     ([np.ones(2), np.ones(3)], ValueError, "elements have different shapes"),
+    (decimal.Decimal("1.5"), TypeError, "of type Decimal"),
+    ([decimal.Decimal("1.5")], TypeError, "of type Decimal; elements must be numbers"),
 ])
 def test_bad_data_is_one_clear_exception(value, error, fragment):
     with pytest.raises(error, match=fragment) as info:
