@@ -16,7 +16,7 @@ import numpy as np
 from runtime import nest
 from ops.context import state
 from ops.declare import COMPLEX, FLOAT
-from ops.tensor import Tensor, constant, convert_to_tensor
+from ops.tensor import Tensor, convert_like, convert_to_tensor, wrap
 from ops.variables import Variable
 
 _DIFFERENTIABLE = FLOAT | COMPLEX
@@ -268,7 +268,7 @@ class GradientTape:
         for i in range(size):
             seed = np.zeros(size, target.dtype.np)
             seed[i] = 1
-            grads = self._backprop([target], [constant(seed.reshape(tuple(target.shape)))])
+            grads = self._backprop([target], [_like(seed.reshape(tuple(target.shape)), target)])
             for k, s in enumerate(flat_sources):
                 rows[k].append(self._result(s, grads, UnconnectedGradients.NONE))
         out = []
@@ -276,10 +276,10 @@ class GradientTape:
             shape = tuple(target.shape) + tuple(s.shape)
             if all(g is None for g in r):
                 zero = unconnected is UnconnectedGradients.ZERO
-                out.append(constant(np.zeros(shape, s.dtype.np)) if zero else None)
+                out.append(_like(np.zeros(shape, s.dtype.np), s) if zero else None)
                 continue
             r = [zeros_like(convert_to_tensor(s)) if g is None else g for g in r]
-            out.append(reshape(stack(r), shape) if r else constant(np.zeros(shape, s.dtype.np)))
+            out.append(reshape(stack(r), shape) if r else _like(np.zeros(shape, s.dtype.np), s))
         self._release()
         return nest.pack_sequence_as(sources, out)
 
@@ -311,16 +311,22 @@ class GradientTape:
         for j in range(inner):
             seed = np.zeros((batch, inner), target.dtype.np)
             seed[:, j] = 1
-            grads = self._backprop([target], [constant(seed.reshape(tuple(target.shape)))])
+            grads = self._backprop([target], [_like(seed.reshape(tuple(target.shape)), target)])
             rows.append(self._result(source, grads, UnconnectedGradients.NONE))
         self._release()
         out_shape = tuple(target.shape) + tuple(source.shape[1:])
         if all(g is None for g in rows):
             zero = UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO
-            return constant(np.zeros(out_shape, source.dtype.np)) if zero else None
+            return _like(np.zeros(out_shape, source.dtype.np), source) if zero else None
         rows = [zeros_like(convert_to_tensor(source)) if g is None else g for g in rows]
         stacked = stack(rows, axis=1)  # [batch, inner, source...]
         return reshape(stacked, out_shape)
+
+
+def _like(array: np.ndarray, t) -> Tensor:
+    """A constant holding ``array`` on the device of ``t`` (tensor or variable)."""
+    near = t if isinstance(t, Tensor) else wrap(t._v, t.dtype)
+    return convert_like(array, t.dtype, "GradientTape", near=near)
 
 
 def _known_size(target, what) -> int:

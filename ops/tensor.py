@@ -508,8 +508,12 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
     return constant(value, dtype=dtype)
 
 
-def convert_like(value, like: DType, op: str) -> Tensor:
-    """Convert a non-tensor operand to the dtype of the tensor it meets (TF's binary-op rule)."""
+def convert_like(value, like: DType, op: str, near=None) -> Tensor:
+    """Convert a non-tensor operand to the dtype of the tensor it meets (TF's binary-op rule).
+
+    ``near`` is that tensor: once a GPU is in use, the new operand is placed on its device
+    (otherwise on the current ``ag.device``), so ``gpu_tensor * 2.0`` stays on the GPU.
+    """
     read = getattr(value, "_read_for_op", None)
     if read is not None:
         value = read()
@@ -519,8 +523,9 @@ def convert_like(value, like: DType, op: str) -> Tensor:
             raise TypeError(f"{op}: cannot combine {value.dtype.name} and {like.name} tensors; "
                             f"convert one first, e.g. ag.cast(x, ag.{like.name})")
         return value
-    if like.kind in "fc" and isinstance(value, (float, int)) and not isinstance(value, bool):
-        # Fast path for ``x * 2.0``: a Python number meeting a float tensor.
+    if (like.kind in "fc" and isinstance(value, (float, int)) and not isinstance(value, bool)
+            and not backends.gpu_in_use):
+        # Fast path for ``x * 2.0``: a Python number meeting a float tensor on the CPU.
         if like.np.itemsize < 8 and not -65504.0 <= value <= 65504.0:
             with np.errstate(over="ignore"):  # too big for float16/32 becomes inf, as in TF
                 return wrap(np.asarray(value, like.np), like)
@@ -528,7 +533,17 @@ def convert_like(value, like: DType, op: str) -> Tensor:
     arr, _, from_python = _to_array(value, op)
     arr = _cast_exact(arr, like, from_python, op)
     if backends.gpu_in_use:
-        xp = backends.current_xp()
-        if xp is not np:
-            arr = xp.asarray(arr)
+        arr = _place_near(arr, near)
     return wrap(arr, like)
+
+
+def _place_near(arr: np.ndarray, near):
+    """Move a fresh NumPy operand to the device of ``near`` (or the current device)."""
+    if near is not None and getattr(near, "_v", None) is not None:
+        where = backends.device_of(near._v)
+        if where == backends.CPU:
+            return arr
+        kind, index = backends.parse_device(where.rsplit("device:", 1)[1])
+        return backends.to_device(arr, kind, index)
+    xp = backends.current_xp()
+    return arr if xp is np else xp.asarray(arr)

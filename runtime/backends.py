@@ -68,7 +68,11 @@ def gpu_count() -> int:
 
 
 def require_gpu(index: int = 0):
-    """Return the CuPy module with device ``index`` current, or raise DeviceError saying why not."""
+    """Return the CuPy module if device ``index`` exists, or raise DeviceError saying why not.
+
+    It does not change CuPy's current device; ``device`` and ``to_device`` select it for just
+    as long as they need it.
+    """
     global gpu_in_use
     cp = _load_cupy()
     if cp is None:
@@ -77,7 +81,6 @@ def require_gpu(index: int = 0):
         raise DeviceError(f"GPU:{index} was requested but this machine has "
                           f"{cp.cuda.runtime.getDeviceCount()} GPU(s)")
     gpu_in_use = True
-    cp.cuda.Device(index).use()
     return cp
 
 
@@ -102,11 +105,13 @@ def device(name: str):
         yield
         return
     kind, index = parse_device(name)
+    cuda_device = contextlib.nullcontext()
     if kind == "GPU":
-        require_gpu(index)
+        cuda_device = require_gpu(index).cuda.Device(index)
     _device_stack.append((kind, index))
     try:
-        yield
+        with cuda_device:  # new CuPy arrays land on this GPU; the previous one returns after
+            yield
     finally:
         _device_stack.pop()
 
@@ -134,7 +139,8 @@ def to_numpy(array):
 def to_device(array, kind: str, index: int = 0):
     if kind == "GPU":
         cp = require_gpu(index)
-        return cp.asarray(array)
+        with cp.cuda.Device(index):
+            return cp.asarray(array)
     return to_numpy(array)
 
 

@@ -122,3 +122,95 @@ def test_gpu_elementwise_ops_match_cpu():
 def _arity(name):
     from ops import elementwise as E
     return 2 if any(row[0] == name for row in E._BINARY) else 1
+
+
+# ---- placement logic, checked on any machine with a stand-in for CuPy --------------------
+
+class _FakeDevice:
+    """``cupy.cuda.Device``: a context manager that makes a device current."""
+
+    current = 0
+
+    def __init__(self, index):
+        self.id = index
+
+    def __enter__(self):
+        self.previous, _FakeDevice.current = _FakeDevice.current, self.id
+        return self
+
+    def __exit__(self, *exc):
+        _FakeDevice.current = self.previous
+
+
+class _FakeArray(np.ndarray):
+    """A 'GPU' array: NumPy underneath, but its type lives in a module named cupy."""
+
+    def get(self):
+        return np.asarray(self).view(np.ndarray).copy()
+
+    @property
+    def device(self):
+        return _FakeDevice(getattr(self, "_device", 0))
+
+    def __array_finalize__(self, obj):
+        self._device = getattr(obj, "_device", _FakeDevice.current)
+
+
+_FakeArray.__module__ = "cupy._core.core"
+
+
+class _FakeCupy:
+    """Just enough of CuPy for the placement code: two devices, asarray, NumPy math."""
+
+    class cuda:  # noqa: N801  (CuPy's name)
+        Device = _FakeDevice
+
+        class runtime:  # noqa: N801
+            @staticmethod
+            def getDeviceCount():  # noqa: N802
+                return 2
+
+    @staticmethod
+    def asarray(a, dtype=None):
+        out = np.array(a, dtype=dtype).view(_FakeArray)
+        out._device = _FakeDevice.current
+        return out
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+
+@pytest.fixture
+def fake_gpu(monkeypatch):
+    monkeypatch.setattr(backends, "_cupy", _FakeCupy())
+    monkeypatch.setattr(backends, "_cupy_error", None)
+    monkeypatch.setattr(backends, "gpu_in_use", False)
+    yield
+    _FakeDevice.current = 0
+
+
+def test_device_blocks_place_new_tensors_and_restore_the_current_gpu(fake_gpu):
+    with ag.device("GPU:1"):
+        t = ag.constant([1.0, 2.0])
+        assert _FakeDevice.current == 1
+    assert _FakeDevice.current == 0  # the block does not leave GPU:1 selected
+    assert isinstance(t._v, _FakeArray) and t.device.endswith("device:GPU:1")
+    np.testing.assert_array_equal(t.numpy(), [1.0, 2.0])
+    assert type(t.numpy()) is np.ndarray
+    with pytest.raises(backends.DeviceError, match="GPU:2 was requested but this machine has 2"):
+        with ag.device("GPU:2"):
+            pass
+
+
+def test_operands_converted_for_a_gpu_tensor_go_to_its_device(fake_gpu):
+    from ops.tensor import convert_like
+    with ag.device("GPU:1"):
+        t = ag.constant([1.0, 2.0])
+    for value in (2.0, 3, [1.0, 2.0], np.ones(2)):
+        near = convert_like(value, ag.float32, "Mul", near=t)
+        assert isinstance(near._v, _FakeArray) and near.device.endswith("GPU:1"), value
+        assert near.dtype == ag.float32
+    # Without a neighbour, the current device decides.
+    assert convert_like(2.0, ag.float32, "Mul").device == backends.CPU
+    with ag.device("GPU:0"):
+        assert convert_like(2.0, ag.float32, "Mul").device.endswith("GPU:0")
