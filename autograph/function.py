@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import functools
 import os
+import sys
 import warnings
 import weakref
 from typing import Callable, Optional
@@ -16,6 +17,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from runtime import nest
+from runtime.dtypes import DType
 from runtime.graph import Graph
 from runtime.interpreter import plan_for
 from ops.context import state
@@ -138,6 +140,9 @@ class Function:
         # Calls whose arguments are all tensors (the common case) skip flattening: key by
         # (dtype, shape) of each argument straight into the traced concrete function.
         self._fast: dict = {}
+        # reduce_retracing: concrete functions grouped by the key with tensor shapes reduced
+        # to ranks; a miss looks only among those (Python values and variables still match).
+        self._relaxed: dict = {}
         self._history: collections.deque = collections.deque(maxlen=10)
         self._warned = 0
         self._last_key = None
@@ -154,15 +159,25 @@ class Function:
         except TypeError:
             bound = None
         if bound is None:
-            bound = Function(functools.partial(self._python_function, instance), self._name,
-                             self._input_signature, self._autograph, self._jit_compile,
-                             self._reduce_retracing)
-            bound._instance = instance
+            bound = Function(self._python_function, self._name, self._input_signature,
+                             self._autograph, self._jit_compile, self._reduce_retracing)
             try:
+                # Weak, so a cached method never keeps its instance alive.
+                bound._instance = weakref.ref(instance)
                 self._bound[instance] = bound
             except TypeError:
-                pass
+                bound._instance = lambda: instance
         return bound
+
+    def _callable(self) -> Callable:
+        """The Python function to call, bound to the instance for methods."""
+        if self._instance is None:
+            return self._python_function
+        instance = self._instance()
+        if instance is None:
+            raise ReferenceError(f"{self._name}: the object this method was bound to no "
+                                 "longer exists")
+        return functools.partial(self._python_function, instance)
 
     @property
     def python_function(self) -> Callable:
@@ -175,7 +190,7 @@ class Function:
     # ---- calling --------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         if _run_eagerly:
-            return self._python_function(*args, **kwargs)
+            return self._callable()(*args, **kwargs)
         if state.graph is not None:
             # Called while another function is traced: trace into that graph (inlining).
             return self._target()(*args, **kwargs)
@@ -200,20 +215,24 @@ class Function:
 
     def _target(self) -> Callable:
         """The function that is traced: converted by AutoGraph when ``autograph=True``."""
+        fn = self._python_function
         if self._autograph:
             try:
                 from autograph.converter import api as conversion
             except ImportError:
-                return self._python_function
-            return conversion.convert(self._python_function)
-        return self._python_function
+                conversion = None
+            if conversion is not None:
+                fn = conversion.convert(fn)
+        if self._instance is None:
+            return fn
+        return functools.partial(fn, self._callable().args[0])
 
     def _lookup(self, args, kwargs):
         flat, structure, key, names = self._flatten_args(args, kwargs)
         tensors = [flat[i] for i in range(len(flat)) if isinstance(structure[i], _Leaf)]
         cf = self._cache.get(key)
         if cf is None and self._reduce_retracing:
-            cf = self._find_compatible(tensors, key)
+            cf = self._find_compatible(tensors, _relaxed_key(key))
         if cf is None:
             cf = self._trace(args, kwargs, flat, structure, key, names)
         else:
@@ -224,7 +243,7 @@ class Function:
         """Flat leaves, per-leaf marker (_Leaf for tensors, else the value), cache key, names."""
         if self._input_signature is not None:
             return self._flatten_with_signature(args, kwargs)
-        leaves, names = _leaves_with_names(args, kwargs, self._python_function)
+        leaves, names = _leaves_with_names(args, kwargs, self._callable())
         structure, key = [], [_structure_key(args, kwargs)]
         for i, (value, name) in enumerate(zip(leaves, names)):
             if isinstance(value, (Tensor, np.ndarray)):
@@ -248,7 +267,7 @@ class Function:
         return leaves, structure, tuple(key), names
 
     def _flatten_with_signature(self, args, kwargs):
-        bound = _bind(self._python_function, args, kwargs, self._name)
+        bound = _bind(self._callable(), args, kwargs, self._name)
         if len(bound) != len(self._input_signature):
             raise TypeError(f"{self._name}: the input_signature has {len(self._input_signature)} "
                             f"entries but the call passed {len(bound)} arguments")
@@ -275,10 +294,9 @@ class Function:
                 names.append(label)
         return leaves, structure, ("signature",), names
 
-    def _find_compatible(self, tensors, key):
-        for cf in self._cache.values():
-            if len(cf.input_specs) == len(tensors) and all(
-                    s.is_compatible_with(t) for s, t in zip(cf.input_specs, tensors)):
+    def _find_compatible(self, tensors, relaxed_key):
+        for cf in self._relaxed.get(relaxed_key, ()):
+            if all(s.is_compatible_with(t) for s, t in zip(cf.input_specs, tensors)):
                 return cf
         return None
 
@@ -293,14 +311,14 @@ class Function:
                     spec = self._input_signature_flat()[len(specs)]
                     shape = tuple(spec.shape)
                 else:
-                    shape = self._relaxed_shape(value, len(specs))
+                    shape = self._relaxed_shape(value, len(specs), _relaxed_key(key))
                 spec = TensorSpec(shape, value.dtype, name)
                 specs.append(spec)
                 symbols.append(symbolic(graph.add_input(value.dtype, shape, name)))
             else:
                 symbols.append(value)
-        sym_args, sym_kwargs = _rebuild_args(args, kwargs, symbols, self._python_function,
-                                             self._input_signature is not None)
+        sym_args, sym_kwargs = _rebuild_args(args, kwargs, symbols, self._callable(),
+                                             self._input_signature)
         self._note_retrace(key, names)
         created: list = []
         first = self._traces == 0
@@ -317,19 +335,20 @@ class Function:
         check_discarded_writes(graph)
         cf = ConcreteFunction(self._name, graph, specs, out_structure, names)
         self._cache[key] = cf
+        self._relaxed.setdefault(_relaxed_key(key), []).append(cf)
         return cf
 
     def _input_signature_flat(self) -> list:
         return nest.flatten(self._input_signature)
 
-    def _relaxed_shape(self, t: Tensor, index: int) -> tuple:
+    def _relaxed_shape(self, t: Tensor, index: int, relaxed_key) -> tuple:
+        """With reduce_retracing, dims that differ from an earlier trace become None."""
         shape = tuple(_shape_of(t))
-        if not self._reduce_retracing or not self._cache:
+        if not self._reduce_retracing:
             return shape
-        for cf in self._cache.values():
-            if index < len(cf.input_specs) and len(cf.input_specs[index].shape) == len(shape):
-                prev = cf.input_specs[index].shape
-                return tuple(a if a == b else None for a, b in zip(shape, prev))
+        for cf in self._relaxed.get(relaxed_key, ()):
+            prev = cf.input_specs[index].shape
+            shape = tuple(a if a == b else None for a, b in zip(shape, prev))
         return shape
 
     def _collect_outputs(self, result, graph: Graph):
@@ -367,7 +386,7 @@ class Function:
                 f"{'; the argument that changed: ' + changed if changed else ''}. Tracing is "
                 "expensive: pass tensors instead of Python numbers, use input_signature or "
                 "reduce_retracing=True for varying shapes, and do not create functions in a loop.",
-                stacklevel=4)
+                stacklevel=_user_stacklevel())
 
     # ---- introspection --------------------------------------------------------------------
     def get_concrete_function(self, *args, **kwargs) -> ConcreteFunction:
@@ -389,6 +408,24 @@ class Function:
 class _SpecPlaceholder(Tensor):
     """Stands for a TensorSpec argument of get_concrete_function (never executed)."""
     __slots__ = ()
+
+
+_OWN_DIRS = tuple(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), d)
+                  + os.sep for d in ("autograph", "ops", "runtime"))
+
+
+def _user_stacklevel() -> int:
+    """``warnings.warn`` stacklevel of the innermost caller outside this project."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_OWN_DIRS):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _relaxed_key(key: tuple) -> tuple:
+    """The cache key with each tensor's shape reduced to its rank."""
+    return tuple((k[0], len(k[1])) if isinstance(k, tuple) and len(k) == 2 and
+                 isinstance(k[0], DType) else k for k in key)
 
 
 def _spec_to_placeholder(x):
@@ -478,8 +515,11 @@ def _parameter_names(fn) -> tuple:
 
 
 def _positional_names(fn, n):
+    skip = 0
+    if isinstance(fn, functools.partial):  # a bound method: the instance fills `self`
+        fn, skip = fn.func, len(fn.args)
     try:
-        names = list(_parameter_names(fn)[:n])
+        names = list(_parameter_names(fn)[skip:skip + n])
     except TypeError:  # unhashable callable
         names = []
     return names + [f"args[{i}]" for i in range(len(names), n)]
@@ -495,20 +535,18 @@ def _structure_key(args, kwargs):
     return (shape(list(args)), tuple(sorted((k, shape(v)) for k, v in kwargs.items())))
 
 
-def _rebuild_args(args, kwargs, symbols, fn, from_signature):
+def _rebuild_args(args, kwargs, symbols, fn, signature):
+    """The call's arguments with each tensor leaf replaced, in order, by its placeholder."""
     it = iter(symbols)
-    if from_signature:
-        bound = _bind(fn, args, kwargs, "")
+    if signature is not None:
         import inspect
         sig = inspect.signature(fn)
         pos, kw = [], {}
-        for (name, value) in bound:
-            rebuilt = _rebuild(value, it)
-            base = name.split("[")[0]
-            param = sig.parameters.get(base)
-            if param is not None and param.kind is param.KEYWORD_ONLY:
-                kw[name] = rebuilt
-            elif param is None:
+        for (name, _), spec in zip(_bind(fn, args, kwargs, ""), signature):
+            rebuilt = nest.pack_sequence_as(spec, [next(it) for _ in nest.flatten(spec)]) \
+                if nest.is_nested(spec) else next(it)
+            param = sig.parameters.get(name.split("[")[0])
+            if param is None or param.kind is param.KEYWORD_ONLY:
                 kw[name] = rebuilt
             else:
                 pos.append(rebuilt)

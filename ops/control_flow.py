@@ -298,7 +298,16 @@ def _array_of(x):
 
 
 WHILE = defop("While", _while_kernel, _while_infer, _while_grad, multi=True)
-WHILE_GRAD = defop("WhileGrad", _while_grad_kernel, _while_grad_infer, multi=True)
+def _while_grad_grad(op, *dys):
+    from ops.errors import UnimplementedError
+    raise UnimplementedError(
+        "second derivatives through a traced while_loop are not supported yet; differentiate "
+        "the loop eagerly (outside @function) for higher orders, or unroll a fixed-length loop",
+        "WhileGrad")
+
+
+WHILE_GRAD = defop("WhileGrad", _while_grad_kernel, _while_grad_infer, _while_grad_grad,
+                   multi=True)
 
 
 def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
@@ -507,6 +516,9 @@ def _with_counter(cond, body, structure, single, shape_invariants, maximum_itera
 
     def b(i, v):
         new = body(v) if single else body(*v)
+        if not single and len(structure) == 1 and not (
+                isinstance(new, (list, tuple)) and len(new) == 1):
+            new = [new]
         return i + 1, new
 
     from runtime.shapes import TensorShape

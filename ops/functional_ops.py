@@ -80,8 +80,12 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop=
     """``stack([fn(elems[i]) for i in range(n)])``; the output structure and dtypes are
     ``fn_output_signature`` (or ``dtype``), by default those of ``elems``."""
     flat, n = _prepare(elems, "map_fn")
-    structure, dtypes = _signature_dtypes(fn_output_signature or dtype, flat, elems)
-    arrays = [TensorArray(d, size=0, dynamic_size=True) for d in dtypes]
+    signature = fn_output_signature or dtype
+    structure, dtypes = _signature_dtypes(signature, flat, elems)
+    shapes = [tuple(s.shape) if hasattr(s, "shape") else None
+              for s in nest.flatten(signature)] if signature is not None else [None] * len(dtypes)
+    arrays = [TensorArray(d, size=0, dynamic_size=True, element_shape=shape)
+              for d, shape in zip(dtypes, shapes)]
 
     def body(i, arrays):
         out = nest.flatten(fn(_elem(elems, flat, i)))
@@ -91,8 +95,15 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop=
         return i + 1, [ta.write(i, _cast_to(o, ta.dtype)) for ta, o in zip(arrays, out)]
 
     _, arrays = while_loop(lambda i, arrays: i < n, body, [convert_to_tensor(0), arrays])
-    results = [ta.stack() for ta in arrays]
+    results = [ta.stack() if ta._buffer is not None or signature is not None
+               else _empty_like_rows(ta.dtype, t) for ta, t in zip(arrays, flat)]
     return nest.pack_sequence_as(structure, results) if nest.is_nested(structure) else results[0]
+
+
+def _empty_like_rows(dtype, elems):
+    """The result of mapping over zero elements: assumed shaped like the elements' rows."""
+    from ops.creation import zeros
+    return zeros([0] + [d or 0 for d in elems.shape[1:]], dtype=dtype)
 
 
 def _cast_to(value, dtype):

@@ -50,7 +50,12 @@ def _read_kernel(xp, buffer, size, index):
 
 
 def _stack_kernel(xp, buffer, size):
-    return buffer[:int(size)]
+    size = int(size)
+    if size <= buffer.shape[0]:
+        return buffer[:size]
+    padded = xp.zeros((size,) + tuple(buffer.shape[1:]), dtype=buffer.dtype)
+    padded[:buffer.shape[0]] = buffer   # unwritten elements of a fixed-size array are zeros
+    return padded
 
 
 def _unwrite_kernel(xp, dbuffer, index, buffer):
@@ -70,7 +75,8 @@ def _read_grad_kernel(xp, dy, index, buffer):
 
 def _pad_rows_kernel(xp, dy, buffer):
     g = xp.zeros_like(buffer)
-    g[:dy.shape[0]] = dy
+    n = min(dy.shape[0], buffer.shape[0])
+    g[:n] = dy[:n]
     return g
 
 
@@ -157,7 +163,8 @@ class TensorArray:
         buffer = self._buffer
         if buffer is None:
             shape = tuple(0 if d is None else d for d in value.shape)
-            buffer = constant(np.zeros((0,) + shape, self._dtype.np), dtype=self._dtype)
+            rows = self._fixed or 0 if None not in value.shape else 0
+            buffer = constant(np.zeros((rows,) + shape, self._dtype.np), dtype=self._dtype)
         new_buffer = dispatch.execute(WRITE, (buffer, index, value))
         size = maximum(self._size, index + 1)
         if new_buffer._v is not None:

@@ -95,8 +95,24 @@ class Tracer:
         if sym is not None:
             if sym.graph is self.graph:
                 return sym
+            if not self._encloses(sym.graph):
+                loc = user_location()
+                where = f" at {loc[0]}:{loc[1]}" if loc else ""
+                raise ValueError(
+                    f"tensor {sym.name} ({sym.dtype.name}{list(sym.shape)}) belongs to another "
+                    f"function or branch being traced ('{sym.graph.name}') and cannot be used "
+                    f"here{where}; return it from there, or pass it in as an argument")
             return self._capture(id(sym), t, sym.dtype, sym.shape)
         return self._capture(id(t), t, t.dtype, tuple(t._v.shape))
+
+    def _encloses(self, graph: Graph) -> bool:
+        """Is ``graph`` one this trace may capture from (an enclosing graph)?"""
+        tracer = self.outer
+        while tracer is not None and hasattr(tracer, "graph"):
+            if tracer.graph is graph:
+                return True
+            tracer = tracer.outer
+        return False
 
     def _capture(self, key, source, dtype, shape) -> Value:
         found = self._captured.get(key)

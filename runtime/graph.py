@@ -230,11 +230,13 @@ class GraphError(ValueError):
 
 def verify(graph: Graph) -> None:
     """Check that every value is defined before use and that node outputs match infer rules."""
-    defined = {v.id for v in graph.inputs} | {v.id for v, _ in graph.captures}
+    defined = set(graph.inputs) | {v for v, _ in graph.captures}
     for n in graph.nodes:
         for v in n.inputs:
-            if v.id not in defined:
-                raise GraphError(f"{n.op.name} at {n.where()} uses {v.name} before it is defined")
+            if v not in defined:
+                owner = "" if v.graph is graph else f" (a value of graph '{v.graph.name}')"
+                raise GraphError(f"{n.op.name} at {n.where()} uses {v.name}{owner} before it is "
+                                 "defined in this graph")
         specs = n.op.infer(*[v.spec for v in n.inputs], **n.attrs)
         specs = list(specs) if n.op.multi else [specs]
         if len(specs) != len(n.outputs):
@@ -245,7 +247,7 @@ def verify(graph: Graph) -> None:
                                  f"but infer gives {type_str(s.dtype, s.shape)}")
         for sub in n.subgraphs:
             verify(sub)
-        defined.update(o.id for o in n.outputs)
+        defined.update(n.outputs)
     for v in graph.outputs:
-        if v.id not in defined:
+        if v not in defined:
             raise GraphError(f"graph output {v.name} is never defined")

@@ -95,7 +95,7 @@ class _Generator:
                 self.names[v] = self.fresh("a")
                 params.append(self.names[v])
         self.emit(0, f"def run(xp{''.join(', ' + p for p in params)}):")
-        self.body(graph, 1, frees=True)
+        self.body(graph, 1)
         self.emit(1, f"return [{', '.join(self.names[v] for v in graph.outputs)}]")
         return "\n".join(self.out) + "\n"
 
@@ -104,8 +104,12 @@ class _Generator:
             if not isinstance(src, Value):
                 self.names[v] = self.const(_bound(src))
 
-    def body(self, graph: Graph, indent: int, frees: bool) -> None:
-        """Emit the nodes of ``graph``; inputs and outer captures must already have names."""
+    def body(self, graph: Graph, indent: int) -> None:
+        """Emit the nodes of ``graph``; inputs and outer captures must already have names.
+
+        Each intermediate is deleted right after its last use (or right after it is made, if
+        nothing uses it), also inside inlined loop bodies and branches, so memory stays bounded
+        by what is live."""
         self.bind_constants(graph)
         last_use: dict[Value, int] = {}
         for i, n in enumerate(graph.nodes):
@@ -119,11 +123,11 @@ class _Generator:
                 self.inline_if(n, indent)
             else:
                 self.call(n, indent)
-            if frees:
-                dead = [self.names[v] for v in dict.fromkeys(n.inputs)
-                        if last_use.get(v) == i and v not in keep]
-                if dead:
-                    self.emit(indent, f"del {', '.join(dead)}")
+            dead = [v for v in dict.fromkeys(n.inputs) if last_use.get(v) == i]
+            dead += [o for o in n.outputs if o not in last_use]
+            dead = [self.names[v] for v in dead if v not in keep]
+            if dead:
+                self.emit(indent, f"del {', '.join(dead)}")
 
     def call(self, n: Node, indent: int) -> None:
         kernel = self.const(n.op.kernel, "k")
@@ -159,11 +163,11 @@ class _Generator:
         self.emit(indent, "while True:")
         cond, body = a["cond_graph"], a["body_graph"]
         self.bind_subgraph(cond, loop, [caps[i] for i in a["cond_idx"]])
-        self.body(cond, indent + 1, frees=False)
+        self.body(cond, indent + 1)
         self.emit(indent + 1, f"if not {self.names[cond.outputs[0]]}:", n)
         self.emit(indent + 2, "break")
         self.bind_subgraph(body, loop, [caps[i] for i in a["body_idx"]])
-        self.body(body, indent + 1, frees=False)
+        self.body(body, indent + 1)
         if loop:
             self.emit(indent + 1, f"{', '.join(loop)}, = "
                                   f"{', '.join(self.names[v] for v in body.outputs)},")
@@ -181,7 +185,7 @@ class _Generator:
             if head:
                 self.emit(indent, head)
             self.bind_subgraph(sub, [], [caps[i] for i in a[idx]])
-            self.body(sub, indent + 1, frees=False)
+            self.body(sub, indent + 1)
             if outs:
                 self.emit(indent + 1, f"{', '.join(outs)}, = "
                                       f"{', '.join(self.names[v] for v in sub.outputs)},")

@@ -128,9 +128,6 @@ def test_input_signature_rejects_extra_arguments():
         f(ag.constant([1.0]), ag.constant([1.0]))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: when the first call passes a Python list for a "
-                   "TensorSpec, _rebuild_args rebuilds the list's structure (two leaves) from one "
-                   "symbol and tracing dies with 'RuntimeError: generator raised StopIteration'")
 def test_input_signature_converts_python_lists():
     f = ag.function(_doubled, input_signature=[ag.TensorSpec([None])])
     np.testing.assert_array_equal(f([1.0, 2.0]).numpy(), [2.0, 4.0])
@@ -162,17 +159,12 @@ def test_reduce_retracing_generalises_shapes():
     assert f.experimental_get_tracing_count() <= 4
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with reduce_retracing, a cache miss reuses any "
-                   "concrete function whose tensor specs fit, ignoring Python values (and "
-                   "variables) in the key")
 def test_reduce_retracing_still_retraces_per_python_value():
     f = ag.function(lambda x, n: x * n, reduce_retracing=True)
     assert f(ag.constant(1.0), 2).numpy() == 2.0
     assert f(ag.constant(1.0), 3).numpy() == 3.0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with reduce_retracing, a call with another variable "
-                   "reuses the graph that captured the first one")
 def test_reduce_retracing_still_keys_variables_by_identity():
     a, b = ag.Variable(1.0), ag.Variable(10.0)
     f = ag.function(lambda v: v.read_value() * 1.0, reduce_retracing=True)
@@ -226,9 +218,6 @@ def test_a_changing_shape_is_named_in_the_warning():
     assert "x (float32[3] -> float32[4])" in str(w.message)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the warning's stacklevel points into "
-                   "autograph/function.py, not at the caller, so Python's default filter shows "
-                   "it once per process for all functions")
 def test_the_warning_points_at_the_callers_line():
     f = ag.function(_scale)
     x = ag.constant(1.0)
@@ -296,9 +285,6 @@ def test_the_method_seen_on_the_class_is_the_function():
     assert s.__call__ is s.__call__          # one Function per instance, made once
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the per-instance Function (a WeakKeyDictionary "
-                   "value) holds its instance strongly through functools.partial, so instances "
-                   "whose decorated method was called are never freed")
 def test_an_instance_is_freed_after_its_method_was_called():
     s = Scaler(2.0)
     s(ag.constant(1.0))
@@ -514,9 +500,6 @@ def test_reading_a_symbolic_tensor_while_tracing_says_what_to_do(read):
     assert "ag.print" in message and "run_functions_eagerly" in message
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a symbolic tensor of another trace (or of a cond "
-                   "branch) is captured as if from an enclosing graph; the call then fails with "
-                   "'run() missing 1 required positional argument' instead of a trace-time error")
 def test_a_tensor_from_another_trace_is_refused_while_tracing():
     saved = []
 

@@ -124,9 +124,6 @@ def test_traced_map_fn_over_an_empty_batch_keeps_the_element_shape():
     assert f(ag.constant(np.ones((2, 3), np.float32))).shape == (2, 3)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: eager map_fn over an empty batch returns shape (0,) "
-                   "instead of (0, 3): its TensorArrays get no element_shape, unlike the traced "
-                   "version")
 def test_eager_map_fn_over_an_empty_batch_keeps_the_element_shape():
     assert ag.map_fn(lambda r: r * 2.0, ag.constant(np.zeros((0, 3), np.float32))).shape == (0, 3)
 

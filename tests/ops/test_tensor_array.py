@@ -62,9 +62,6 @@ def test_an_array_with_an_element_shape_stacks_zeros_for_unwritten_rows():
     np.testing.assert_array_equal(ta.stack().numpy(), [[0, 0], [1, 2], [0, 0]])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a fixed-size array without element_shape that is "
-                   "only partly written stacks fewer rows than size() says (buffer[:size] of a "
-                   "shorter buffer); TF zero-fills the unwritten rows")
 @pytest.mark.parametrize("mode", MODES)
 def test_a_partly_written_fixed_size_array_stacks_size_rows(mode):
     def f():

@@ -181,8 +181,6 @@ def test_verify_catches_an_undefined_output():
         verify(g)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: verify() identifies values by id only, so a value "
-                   "of another graph whose id collides with a defined one passes")
 def test_verify_rejects_a_value_of_another_graph():
     g = _mul_graph()
     other = Graph("other")

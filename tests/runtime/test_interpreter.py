@@ -130,9 +130,6 @@ def _probe_alive(x):
     return dispatch.execute(ALIVE, (x,), {})
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: intermediates of an inlined While body (and If "
-                   "branches) are never deleted, so the last iteration's stay alive until the "
-                   "whole graph returns")
 def test_a_large_intermediate_of_a_loop_body_is_released_after_the_loop(probes):
     @ag.function
     def f(x):
@@ -145,8 +142,6 @@ def test_a_large_intermediate_of_a_loop_body_is_released_after_the_loop(probes):
     assert probes == [[False, False]]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a value that nothing uses (e.g. an unused output "
-                   "of a stateful op) is never freed: Plan only frees at a last *use*")
 def test_an_unused_large_value_is_released_right_away(probes):
     g = Graph("f")
     x = g.add_input(float32, ())
