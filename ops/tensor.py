@@ -255,9 +255,9 @@ def _scalar_array(value, op: str):
 
 def _string_array(arr: np.ndarray) -> np.ndarray:
     """A NumPy 'U'/'S' array as an object array of bytes (how string tensors are held)."""
-    out = np.empty(arr.shape, dtype=object)
-    out[...] = [_encode(s) for s in arr.reshape(-1).tolist()] if arr.size else []
-    return out
+    flat = np.empty(arr.size, dtype=object)
+    flat[:] = [_encode(s) for s in arr.reshape(-1).tolist()]
+    return flat.reshape(arr.shape)
 
 
 def _numpy_array(value, op: str):

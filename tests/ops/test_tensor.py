@@ -118,6 +118,12 @@ def test_strings_are_held_as_utf8_bytes():
     t = ag.constant(["ab", "ç"])
     assert t.numpy().tolist() == [b"ab", "ç".encode()]
     assert ag.constant(np.array(["x", "yz"])).numpy().tolist() == [b"x", b"yz"]
+    assert ag.constant(np.array([["a", "b"], ["c", "d"]])).numpy().tolist() == \
+        [[b"a", b"b"], [b"c", b"d"]]
+    assert ag.constant(np.array("x")).numpy() == b"x"
+    assert ag.constant(np.str_("xy")).numpy() == b"xy"
+    assert ag.constant(np.array([], dtype="U1")).shape == (0,)
+    assert ag.constant(np.array([[b"a"]], dtype=object)).numpy().tolist() == [[b"a"]]
 
 
 @pytest.mark.parametrize("value, dtype, expected", [
