@@ -105,6 +105,42 @@ class Tracer:
             return self._capture(id(sym), t, sym.dtype, sym.shape)
         return self._capture(id(t), t, t.dtype, tuple(t._v.shape))
 
+    def evaluate(self, t: Tensor) -> Tensor:
+        """The value of symbolic ``t`` computed now, eagerly, if it depends on no function
+        argument (how a variable created while tracing gets its initial value, as
+        TensorFlow's init_scope lifts initializers out of the graph)."""
+        needed, stack = {}, [t._sym]
+        while stack:
+            v = stack.pop()
+            if v.node is None:
+                source = next((src for c, src in self.graph.captures if c is v), None)
+                if source is None or isinstance(source, Value):
+                    raise TypeError(
+                        "a variable created inside a traced function may only be initialised "
+                        "from values that do not depend on the function's arguments; create it "
+                        "outside the function, or from constants")
+                continue
+            if v.node.id not in needed:
+                needed[v.node.id] = v.node
+                stack.extend(v.node.inputs)
+        env = {}
+        for c, src in self.graph.captures:
+            env[c] = src if isinstance(src, Tensor) else (
+                wrap(src._v, src.dtype) if not hasattr(src, "_read_for_op") else src)
+        saved, state.graph = state.graph, None
+        state.refresh()
+        try:
+            for node in sorted(needed.values(), key=lambda n: n.id):
+                ins = tuple(env[v] if not hasattr(env[v], "_read_for_op") else resource(env[v])
+                            for v in node.inputs)
+                result = dispatch.execute(node.op, ins, node.attrs)
+                for o, r in zip(node.outputs, result if node.op.multi else (result,)):
+                    env[o] = r
+        finally:
+            state.graph = saved
+            state.refresh()
+        return env[t._sym]
+
     def _encloses(self, graph: Graph) -> bool:
         """Is ``graph`` one this trace may capture from (an enclosing graph)?"""
         tracer = self.outer

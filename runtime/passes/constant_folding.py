@@ -16,6 +16,8 @@ class Folded:
     __slots__ = ("_v", "dtype")
 
     def __init__(self, array, dtype):
+        if isinstance(array, np.ndarray):
+            array.flags.writeable = False   # every call returns it: nobody may change it
         self._v = array
         self.dtype = dtype
 

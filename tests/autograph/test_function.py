@@ -427,9 +427,6 @@ def test_a_tape_records_through_a_function_call():
                                np.cos(x.numpy()) * x.numpy() + np.sin(x.numpy()))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a result that folds to a constant is the same "
-                   "writable array on every call, so changing one call's result through "
-                   "np.asarray changes what later calls return")
 def test_changing_a_result_array_does_not_change_later_results():
     f = ag.function(lambda: ag.constant([1.0, 2.0]) * 2.0)
     first = np.asarray(f())
