@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import autograph as ag
 from ops.errors import InvalidArgumentError
@@ -464,3 +465,32 @@ def test_integer_division_semantics():
         ag.constant(7) // 0
     with pytest.raises(InvalidArgumentError, match="FloorMod: integer division by zero"):
         ag.constant([7, 1]) % ag.constant([1, 0])
+
+
+@given(hnp.arrays(st.sampled_from([np.float64, np.int64, np.bool_, np.float32, np.int8,
+                                   np.uint16, np.complex128]),
+                  hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3)))
+def test_random_data_converts_like_tensorflow(array):
+    # NumPy data keeps its dtype; the same data as Python lists gets TF's Python defaults.
+    t = ag.constant(array)
+    assert t.dtype == array.dtype and t.shape == array.shape
+    np.testing.assert_array_equal(t.numpy(), array)
+    listed = ag.constant(array.tolist())
+    kind = array.dtype.kind
+    fits32 = array.size == 0 or (array.min() >= -2**31 and array.max() < 2**31)
+    if array.ndim and array.size == 0:
+        expected_dtype = ag.float32  # TF's dtype for empty lists
+    elif kind == "f":
+        expected_dtype = ag.float32
+    elif kind in "iu":
+        expected_dtype = ag.int32 if fits32 else ag.int64
+    else:
+        expected_dtype = {"b": ag.bool, "c": ag.complex128}[kind]
+    assert listed.dtype == expected_dtype
+    assert listed.shape == np.array(array.tolist()).shape  # [] loses trailing empty dims
+    if array.size == 0:
+        expected = np.zeros(listed.shape, expected_dtype.as_numpy_dtype)
+    else:
+        with np.errstate(over="ignore"):  # float64 beyond float32's range becomes inf
+            expected = array.astype(expected_dtype.as_numpy_dtype)
+    np.testing.assert_array_equal(listed.numpy(), expected)
