@@ -195,8 +195,16 @@ def _select_grad(op, dy):
 _SELECT = defop("Select", lambda xp, c, x, y: xp.where(c, x, y), _select_infer, _select_grad,
                 c_expr="({0} ? {1} : {2})")
 
+def _add_kernel(xp, x, y):
+    # Called directly (no lambda) on the hottest path: ``a + b``.
+    out = xp.add(x, y)
+    if out.__class__ is bytes:  # adding 0-d string arrays gives bare bytes
+        out = np.asarray(out, dtype=object)
+    return out
+
+
 _BINARY = [
-    ("Add", lambda xp, x, y: _add_kernel(xp, x, y), NUMERIC | STRING,
+    ("Add", _add_kernel, NUMERIC | STRING,
      lambda op, dy: _binary_grads(op, dy, dy), "({0} + {1})", None),
     ("Sub", lambda xp, x, y: xp.subtract(x, y), NUMERIC,
      lambda op, dy: _binary_grads(op, dy, -dy), "({0} - {1})", None),
@@ -263,13 +271,6 @@ def _pow_kernel(xp, x, y):
         raise InvalidArgumentError("Pow: integers to negative integer powers are not allowed; "
                                    "cast the base to a float dtype first", "Pow")
     return xp.power(x, y)
-
-
-def _add_kernel(xp, x, y):
-    out = xp.add(x, y)
-    if x.dtype.kind == "O" and not hasattr(out, "dtype"):  # 0-d strings come back as bytes
-        out = np.asarray(out, dtype=object)
-    return out
 
 
 def _int_checked(xp, fn, x, y, name):
