@@ -214,3 +214,26 @@ def test_operands_converted_for_a_gpu_tensor_go_to_its_device(fake_gpu):
     assert convert_like(2.0, ag.float32, "Mul").device == backends.CPU
     with ag.device("GPU:0"):
         assert convert_like(2.0, ag.float32, "Mul").device.endswith("GPU:0")
+
+
+def _dispatch_places_operands() -> bool:
+    import inspect
+    from ops import dispatch
+    return "near=" in inspect.getsource(dispatch.binary)
+
+
+@pytest.mark.skipif(not _dispatch_places_operands(),
+                    reason="ops/dispatch.py does not pass near= to convert_like yet, so Python "
+                           "scalars meeting a GPU tensor outside ag.device land on the CPU")
+def test_python_scalars_follow_gpu_tensors_through_ops_and_gradients(fake_gpu):
+    with ag.device("GPU:1"):
+        x = ag.constant([0.5, 2.0])
+    y = x * 2.0 + 1.0
+    assert y.device.endswith("GPU:1")
+    np.testing.assert_allclose(y.numpy(), [2.0, 5.0])
+    with ag.GradientTape() as tape:
+        tape.watch(x)
+        z = ag.sigmoid(x) ** 2.0
+    g = tape.gradient(z, x)
+    s = 1 / (1 + np.exp(-np.array([0.5, 2.0])))
+    np.testing.assert_allclose(g.numpy(), 2 * s * s * (1 - s), rtol=1e-6)
