@@ -15,6 +15,7 @@ import ops as _ops  # noqa: F401  (registers every op)
 from ops.tensor import Tensor, constant, convert_to_tensor  # noqa: F401
 from ops.variables import Variable, VariableAggregation, VariableSynchronization  # noqa: F401
 from ops.tape import GradientTape, UnconnectedGradients  # noqa: F401
+from ops.custom_gradient import custom_gradient  # noqa: F401
 from ops.tensor_spec import TensorSpec  # noqa: F401
 from ops.elementwise import *  # noqa: F401,F403
 from ops.creation import *  # noqa: F401,F403

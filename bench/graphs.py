@@ -163,5 +163,5 @@ WORKLOADS = [
               "jax": per_iteration(per_call(_loop_jax), LOOP_N)},
              notes={"numpy": "plain Python loop on ints"}),
     Workload("trace_first_call", "new @function of a 25-line function: trace + optimize + "
-             "first call", "us", None, {"autograph": per_call(_trace_autograph)}),
+             "first call", "us", 5000.0, {"autograph": per_call(_trace_autograph)}),
 ]

@@ -171,7 +171,7 @@ def _as_bool(pred) -> bool:
 def _check_same(a: SubGraph, b: SubGraph) -> None:
     try:
         nest.assert_same_structure(a.structure, b.structure)
-    except ValueError:
+    except (ValueError, TypeError):
         raise TypeError(f"cond: the true and false branches return different structures: "
                         f"{_describe(a.structure)} vs {_describe(b.structure)}; return the "
                         "same nesting of tensors from both") from None
@@ -350,8 +350,8 @@ def _eager_while(cond, step, structure):
 
 def _check_loop_vars(old, new) -> None:
     try:
-        nest.assert_same_structure(list(old), list(new))
-    except ValueError:
+        nest.assert_same_structure(list(old), list(new), check_types=False)
+    except (ValueError, TypeError):
         raise TypeError(f"while_loop: the body returned {len(nest.flatten(new))} loop variables "
                         f"in a different structure than it was given "
                         f"({len(nest.flatten(old))}); return the same structure") from None

@@ -13,7 +13,7 @@ from runtime.dtypes import from_numpy
 from runtime.registry import NOT_DIFFERENTIABLE, OpDef, Spec
 from ops.context import state
 from ops.errors import dtype_mismatch
-from ops.tensor import Tensor, convert_like, convert_to_tensor, wrap
+from ops.tensor import Tensor, convert_for_op, convert_like, wrap
 
 _EMPTY: dict = {}
 # What a kernel raises for bad input; anything else is a bug and propagates untouched.
@@ -95,7 +95,7 @@ def infer_outputs(op: OpDef, inputs: tuple, attrs: dict = _EMPTY):
 def unary(op: OpDef, allowed: frozenset, x, name=None) -> Tensor:
     """Call a one-input elementwise op; ``allowed`` is the set of dtypes it accepts."""
     if type(x) is not Tensor:
-        x = convert_to_tensor(x)
+        x = convert_for_op(x, op.name)
     if x.dtype not in allowed:
         raise _bad_dtype(op, x.dtype, allowed)
     if state.slow:
@@ -115,18 +115,18 @@ def binary(op: OpDef, allowed: frozenset, x, y, name=None) -> Tensor:
     """Call a two-input elementwise op with TensorFlow's conversion rules for operands."""
     if type(x) is Tensor:
         if type(y) is not Tensor:
-            y = convert_like(y, x.dtype, op.name)
+            y = convert_like(y, x.dtype, op.name, near=x)
         elif x.dtype is not y.dtype:
             raise dtype_mismatch(op.name, x.dtype, y.dtype)
     elif type(y) is Tensor:
-        x = convert_like(x, y.dtype, op.name)
+        x = convert_like(x, y.dtype, op.name, near=y)
     else:
         read_x = getattr(x, "_read_for_op", None)
         read_y = getattr(y, "_read_for_op", None)
         if read_x is not None or read_y is not None:  # a Variable sets the dtype
             return binary(op, allowed, read_x() if read_x else x, read_y() if read_y else y)
-        x = convert_to_tensor(x)
-        y = convert_like(y, x.dtype, op.name)
+        x = convert_for_op(x, op.name)
+        y = convert_like(y, x.dtype, op.name, near=x)
         if x.dtype is not y.dtype:
             raise dtype_mismatch(op.name, x.dtype, y.dtype)
     if x.dtype not in allowed:
@@ -157,14 +157,15 @@ def _bad_dtype(op: OpDef, dtype, allowed) -> TypeError:
 
 def tensors(values, op: str) -> tuple:
     """Convert a list of op inputs that must share one dtype (concat, stack, add_n, ...)."""
-    out = [v if type(v) is Tensor else None for v in values]
+    out = [v if type(v) is Tensor else
+           (v._read_for_op() if hasattr(v, "_read_for_op") else None) for v in values]
     first = next((t for t in out if t is not None), None)
     if first is None:
-        first = convert_to_tensor(values[0])
+        first = convert_for_op(values[0], op)
     result = []
     for v, t in zip(values, out):
         if t is None:
-            t = convert_like(v, first.dtype, op)
+            t = convert_like(v, first.dtype, op, near=first)
         elif t.dtype is not first.dtype:
             raise dtype_mismatch(op, first.dtype, t.dtype)
         result.append(t)
