@@ -13,7 +13,9 @@ from runtime.backends import device  # noqa: F401
 
 import ops as _ops  # noqa: F401  (registers every op)
 from ops.tensor import Tensor, constant, convert_to_tensor  # noqa: F401
-from ops.variables import Variable, VariableAggregation, VariableSynchronization  # noqa: F401
+from ops.variables import (  # noqa: F401
+    Variable, VariableAggregation, VariableSynchronization, init_scope,
+)
 from ops.tape import GradientTape, UnconnectedGradients  # noqa: F401
 from ops.custom_gradient import custom_gradient  # noqa: F401
 from ops.tensor_spec import TensorSpec  # noqa: F401

@@ -5,7 +5,14 @@ from ops import elementwise as E
 
 
 def _matmul(x, y):
+    return _linalg_matmul(x, y)
+
+
+def _linalg_matmul(x, y):
+    """Resolve ``ops.linalg.matmul`` once (it imports this module), then call it directly."""
+    global _linalg_matmul
     from ops.linalg import matmul
+    _linalg_matmul = matmul
     return matmul(x, y)
 
 

@@ -415,6 +415,8 @@ def _cast_exact(arr: np.ndarray, dst: DType, from_python: bool, op: str) -> np.n
     src_kind = arr.dtype.kind
     if arr.dtype == dst.np:
         return arr
+    if arr.size == 0 and from_python:   # `[]` has no element type of its own
+        return arr.astype(dst.np)
     if dst.kind not in _KIND_OK.get(src_kind, ""):
         src = "string" if src_kind == "O" else arr.dtype.name
         what = "Python value" if from_python else f"{src} array"

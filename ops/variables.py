@@ -1,6 +1,7 @@
 """``Variable``: mutable state that ops read as tensors and tapes watch automatically."""
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 import numpy as np
@@ -11,6 +12,20 @@ from ops.context import state
 from ops.tensor import Tensor, constant, convert_to_tensor, wrap
 
 _uid = itertools.count(1)
+
+
+@contextlib.contextmanager
+def init_scope():
+    """Run the block eagerly even while a function is traced (``tf.init_scope``): how
+    initializers compute the first values of variables created inside traced code."""
+    saved_graph, saved_tapes = state.graph, state.tapes
+    state.graph, state.tapes = None, []
+    state.refresh()
+    try:
+        yield
+    finally:
+        state.graph, state.tapes = saved_graph, saved_tapes
+        state.refresh()
 
 
 class VariableSynchronization:
@@ -42,12 +57,17 @@ class Variable:
         if initial_value is None:
             raise ValueError("Variable: initial_value is required")
         if callable(initial_value):
-            initial_value = initial_value()
+            with init_scope():
+                initial_value = initial_value()
         value = convert_to_tensor(initial_value, dtype=dtype) if dtype is None or isinstance(
             initial_value, Tensor) else constant(initial_value, dtype=dtype)
         if value._v is None:
-            raise TypeError("Variable: the initial value must be a concrete value, not a "
-                            "symbolic tensor (create variables outside traced code)")
+            # Made by ops while tracing: compute it now, as TensorFlow lifts initializers.
+            evaluate = getattr(state.graph, "evaluate", None)
+            if evaluate is None:
+                raise TypeError("Variable: the initial value must be a concrete value, not a "
+                                "symbolic tensor (create variables outside traced code)")
+            value = evaluate(value)
         self._v = value._v
         self.dtype = value.dtype
         # The declared shape may leave dims unknown (``shape=[None]``); assignments must fit

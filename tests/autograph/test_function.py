@@ -467,9 +467,6 @@ def test_creating_a_variable_once_with_the_if_none_pattern_works():
     assert c.v.numpy() == 6.0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a variable created on the first trace from an op "
-                   "result (ag.zeros, ag.random.normal, ...) is refused as 'symbolic' "
-                   "(ops/variables.py); TF lifts such initializers out of the graph")
 def test_a_variable_created_once_from_an_op_result():
     class Layer:
         def __init__(self):
