@@ -6,6 +6,8 @@ call to the tracer (``state.graph.add_op``) and/or records it on every active ta
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from runtime import backends
@@ -28,17 +30,23 @@ def execute(op: OpDef, inputs: tuple, attrs: dict = _EMPTY):
 
 
 def _eager(op: OpDef, inputs: tuple, attrs: dict):
-    arrays = [t._v for t in inputs]
     xp = np
-    if backends.gpu_in_use and arrays:
-        xp = _common_module(op, arrays)
+    if backends.gpu_in_use and inputs:
+        xp = _common_module(op, [t._v for t in inputs])
     try:
-        out = op.kernel(xp, *arrays, **attrs)
+        out = op.kernel(xp, *map(_array_of, inputs), **attrs)
     except _INPUT_ERRORS as e:
         raise explain(op, inputs, attrs, e) from None
     if op.multi:
         return tuple(wrap(o) for o in out)
-    return wrap(out)
+    t = _new(Tensor)
+    t._v = out
+    t.dtype = from_numpy(out.dtype)
+    t._sym = None
+    return t
+
+
+_array_of = operator.attrgetter("_v")
 
 
 def _common_module(op, arrays):

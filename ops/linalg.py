@@ -139,6 +139,9 @@ def _matmul_grad(op, dy):
 
 
 _MATMUL = defop("MatMul", _matmul_kernel, _matmul_infer, _matmul_grad)
+# The four attr dicts, built once (matmul is on hot paths).
+_MATMUL_ATTRS = {(ta, tb): {"transpose_a": ta, "transpose_b": tb}
+                 for ta in (False, True) for tb in (False, True)}
 
 
 def _conj(t: Tensor) -> Tensor:
@@ -155,8 +158,8 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     if adjoint_a or adjoint_b:
         a = _conj(a) if adjoint_a else a
         b = _conj(b) if adjoint_b else b
-    return _execute(_MATMUL, (a, b), {"transpose_a": bool(transpose_a or adjoint_a),
-                                      "transpose_b": bool(transpose_b or adjoint_b)})
+    return _execute(_MATMUL, (a, b), _MATMUL_ATTRS[bool(transpose_a or adjoint_a),
+                                                   bool(transpose_b or adjoint_b)])
 
 
 def matrix_transpose(a, name=None, conjugate=False) -> Tensor:

@@ -1,6 +1,8 @@
 """Python operators on tensors and variables, as one table (``x + y`` is ``ag.add(x, y)``)."""
 from __future__ import annotations
 
+import functools
+
 from ops import elementwise as E
 
 
@@ -63,12 +65,21 @@ def _reflect(fn):
     return lambda self, other: fn(other, self)
 
 
+def _method(fn, arity: int = 2):
+    """Op wrappers are partials, which do not bind ``self`` as class attributes: wrap them."""
+    if not isinstance(fn, functools.partial):
+        return fn
+    if arity == 1:
+        return lambda self: fn(self)
+    return lambda self, other: fn(self, other)
+
+
 def install(cls) -> None:
     """Give ``cls`` (Tensor, Variable) every arithmetic, comparison and bitwise operator."""
     for name, fn in _BINARY.items():
-        setattr(cls, f"__{name}__", fn)
+        setattr(cls, f"__{name}__", _method(fn))
         setattr(cls, f"__r{name}__", _reflect(fn))
     for name, fn in _COMPARE.items():
-        setattr(cls, f"__{name}__", fn)
+        setattr(cls, f"__{name}__", _method(fn))
     for name, fn in _UNARY.items():
-        setattr(cls, f"__{name}__", fn)
+        setattr(cls, f"__{name}__", _method(fn, 1))

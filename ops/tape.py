@@ -16,6 +16,7 @@ import numpy as np
 from runtime import nest
 from ops.context import state
 from ops.declare import COMPLEX, FLOAT
+from ops.elementwise import add, ones_like, zeros_like
 from ops.tensor import Tensor, convert_like, convert_to_tensor, wrap
 from ops.variables import Variable
 
@@ -31,13 +32,15 @@ class UnconnectedGradients(enum.Enum):
 class _Record:
     """One recorded op: what the gradient function sees as ``op``."""
 
-    __slots__ = ("op", "inputs", "attrs", "outputs")
+    # ``needs[i]``: input i leads back to a watched value, so its gradient is wanted.
+    __slots__ = ("op", "inputs", "attrs", "outputs", "needs")
 
-    def __init__(self, op, inputs, attrs, outputs):
+    def __init__(self, op, inputs, attrs, outputs, needs):
         self.op = op
         self.inputs = inputs
         self.attrs = attrs
         self.outputs = outputs
+        self.needs = needs
 
 
 class GradientTape:
@@ -125,17 +128,18 @@ class GradientTape:
 
     def _record(self, op, inputs, attrs, outputs) -> None:
         watched = self._watched
-        for t in inputs:
-            if id(t) in watched:
-                break
+        if len(inputs) == 2:
+            needs = (id(inputs[0]) in watched, id(inputs[1]) in watched)
         else:
+            needs = tuple([id(t) in watched for t in inputs])
+        if True not in needs:
             return
         for o in outputs:
             # As in TensorFlow, integer and bool results carry no gradient, so ops that only
             # consume them need no record.
             if o.dtype in _DIFFERENTIABLE:
                 watched.add(id(o))
-        self._records.append(_Record(op, inputs, attrs, outputs))
+        self._records.append(_Record(op, inputs, attrs, outputs, needs))
 
     def _record_read(self, var: Variable, t: Tensor) -> None:
         if id(var) not in self._vars:
@@ -214,27 +218,34 @@ class GradientTape:
         return t
 
     def _backprop(self, targets, seeds) -> dict:
-        from ops.elementwise import ones_like, zeros_like
         grads: dict[int, Tensor] = {}
         for t, seed in zip(targets, seeds):
             if t.dtype not in _DIFFERENTIABLE or id(t) not in self._watched:
                 continue  # a target that no watched value reaches has no gradient
             _accumulate(grads, t, ones_like(t) if seed is None else seed)
+        get = grads.get
         for rec in reversed(self._records):
-            dys = [grads.get(id(o)) for o in rec.outputs]
-            if all(d is None for d in dys):
-                continue
-            if len(dys) > 1:
+            outputs = rec.outputs
+            if len(outputs) == 1:            # the common case, kept free of comprehensions
+                dy = get(id(outputs[0]))
+                if dy is None:
+                    continue
+                in_grads = rec.op.grad(rec, dy)
+            else:
+                dys = [get(id(o)) for o in outputs]
+                if all(d is None for d in dys):
+                    continue
                 dys = [zeros_like(o) if d is None and o.dtype in _DIFFERENTIABLE else d
-                       for d, o in zip(dys, rec.outputs)]
-            in_grads = rec.op.grad(rec, *dys)
-            for inp, g in zip(rec.inputs, in_grads):
-                if g is not None and id(inp) in self._watched:
-                    _accumulate(grads, inp, g)
+                       for d, o in zip(dys, outputs)]
+                in_grads = rec.op.grad(rec, *dys)
+            for inp, g, needed in zip(rec.inputs, in_grads, rec.needs):
+                if g is not None and needed:
+                    key = id(inp)
+                    prev = get(key)
+                    grads[key] = g if prev is None else add(prev, g)
         return grads
 
     def _result(self, source, grads, unconnected):
-        from ops.elementwise import add, zeros_like
         if isinstance(source, Variable):
             reads = self._var_reads.get(id(source), {})
             parts = [grads[key] for key in reads if key in grads]
@@ -257,7 +268,6 @@ class GradientTape:
         the result is the same).
         """
         from ops.array_ops import reshape, stack
-        from ops.elementwise import zeros_like
         self._check_open("a jacobian")
         unconnected = UnconnectedGradients(unconnected_gradients)
         target = self._as_target(target, 0)
@@ -291,7 +301,6 @@ class GradientTape:
         ``b`` of the source.
         """
         from ops.array_ops import reshape, stack
-        from ops.elementwise import zeros_like
         self._check_open("a batch jacobian")
         target = self._as_target(target, 0)
         if not isinstance(source, (Tensor, Variable)):
@@ -338,7 +347,6 @@ def _known_size(target, what) -> int:
 
 
 def _accumulate(grads: dict, t: Tensor, g: Tensor) -> None:
-    from ops.elementwise import add
     key = id(t)
     prev = grads.get(key)
     grads[key] = g if prev is None else add(prev, g)

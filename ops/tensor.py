@@ -473,7 +473,11 @@ def _from_data(value, dtype, op: str) -> Tensor:
     if converted is value or (converted is arr and not from_python):
         converted = converted.copy()  # never alias the caller's NumPy array
     xp = backends.current_xp()
-    return wrap(converted if xp is np else xp.asarray(converted), target)
+    if xp is not np:
+        return wrap(xp.asarray(converted), target)
+    if converted.ndim == 0 and converted.dtype.kind != "O":
+        converted = converted[()]   # 0-d values live as NumPy scalars (fast scalar math)
+    return wrap(converted, target)
 
 
 def convert_for_op(value, op: str) -> Tensor:
@@ -530,8 +534,8 @@ def convert_like(value, like: DType, op: str, near=None) -> Tensor:
         # Fast path for ``x * 2.0``: a Python number meeting a float tensor on the CPU.
         if like.np.itemsize < 8 and not -65504.0 <= value <= 65504.0:
             with np.errstate(over="ignore"):  # too big for float16/32 becomes inf, as in TF
-                return wrap(np.asarray(value, like.np), like)
-        return wrap(np.asarray(value, like.np), like)
+                return wrap(np.asarray(value, like.np)[()], like)
+        return wrap(like.np.type(value), like)
     arr, _, from_python = _to_array(value, op)
     arr = _cast_exact(arr, like, from_python, op)
     if backends.gpu_in_use:
