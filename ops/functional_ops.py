@@ -38,15 +38,18 @@ def _elem(elems, flat, i):
     return nest.pack_sequence_as(elems, [t[i] for t in flat])
 
 
-def _fold(fn, elems, initializer, reverse: bool, op: str):
+def _start(elems, initializer, reverse: bool, op: str):
+    """Common set-up of folds and scans: the flat elements, their count, the element order,
+    the first accumulator (``elems[first]`` without an initializer) and the first index."""
     flat, n = _prepare(elems, op)
     index = (lambda k: n - 1 - k) if reverse else (lambda k: k)
     if initializer is None:
-        acc = _elem(elems, flat, index(0))
-        start = 1
-    else:
-        acc = initializer
-        start = 0
+        return flat, n, index, _elem(elems, flat, index(0)), 1
+    return flat, n, index, initializer, 0
+
+
+def _fold(fn, elems, initializer, reverse: bool, op: str):
+    flat, n, index, acc, start = _start(elems, initializer, reverse, op)
 
     def body(k, acc):
         return k + 1, fn(acc, _elem(elems, flat, index(k)))
@@ -117,14 +120,7 @@ def _cast_to(value, dtype):
 def scan(fn: Callable, elems, initializer=None, parallel_iterations=10, back_prop=True,
          swap_memory=False, infer_shape=True, reverse=False, name=None):
     """Every intermediate accumulator of ``foldl`` (``foldr`` with ``reverse=True``), stacked."""
-    flat, n = _prepare(elems, "scan")
-    index = (lambda k: n - 1 - k) if reverse else (lambda k: k)
-    if initializer is None:
-        acc = _elem(elems, flat, index(0))
-        start = 1
-    else:
-        acc = initializer
-        start = 0
+    flat, n, index, acc, start = _start(elems, initializer, reverse, "scan")
     acc_flat = [convert_to_tensor(a) for a in nest.flatten(acc)]
     acc = nest.pack_sequence_as(acc, acc_flat)
     arrays = [TensorArray(a.dtype, size=0, dynamic_size=True) for a in acc_flat]

@@ -155,3 +155,20 @@ def check_infer(fn, *args, **kwargs):
         state.refresh()
     assert spy.checked, "no op ran through dispatch.execute"
     return result, spy.checked
+
+
+MODES = ["eager", "function"]
+
+
+def run_in(mode: str, fn):
+    """``fn`` as is ("eager") or wrapped in ``ag.function`` ("function")."""
+    return fn if mode == "eager" else ag.function(fn)
+
+
+def line_of(path: str, marker: str) -> int:
+    """The line number of the first line of ``path`` containing ``marker``."""
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            if marker in line and "line_of(" not in line:
+                return number
+    raise AssertionError(f"{marker!r} not found in {path}")

@@ -4,21 +4,16 @@ import numpy as np
 import pytest
 
 import autograph as ag
-from tests.support import check_grad
+from tests.support import MODES, line_of, run_in, check_grad
 
-MODES = ["eager", "function"]
 
 
 def _run(mode, fn):
-    return fn if mode == "eager" else ag.function(fn)
+    return run_in(mode, fn)
 
 
 def _line_of(marker: str) -> int:
-    with open(__file__) as f:
-        for number, line in enumerate(f, 1):
-            if marker in line and "_line_of" not in line:
-                return number
-    raise AssertionError(marker)
+    return line_of(__file__, marker)
 
 
 @pytest.mark.parametrize("mode", MODES)
