@@ -31,7 +31,7 @@ __all__ = [
     "atan2", "divide_no_nan", "equal", "not_equal", "less", "less_equal", "greater",
     "greater_equal", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
     "bitwise_xor", "invert", "conj", "cast", "zeros_like", "ones_like", "identity", "stop_gradient",
-    "sum_like", "broadcast_like",
+    "sum_like", "broadcast_like", "real", "imag",
 ]
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -405,6 +405,25 @@ _ZerosLike = _WRAPPERS["ZerosLike"]
 _OnesLike = _WRAPPERS["OnesLike"]
 _invert_int = _WRAPPERS["Invert"]
 _conj_complex = _WRAPPERS["Conj"]
+
+_REAL, _real = unary_op("Real", lambda xp, x: xp.real(x), COMPLEX,
+                        lambda op, dy: [cast(dy, op.inputs[0].dtype)], "creal({0})",
+                        infer=lambda x: Spec(x.dtype.real_dtype, x.shape))
+_IMAG, _imag = unary_op("Imag", lambda xp, x: xp.imag(x), COMPLEX,
+                        lambda op, dy: [cast(dy, op.inputs[0].dtype) * 1j], "cimag({0})",
+                        infer=lambda x: Spec(x.dtype.real_dtype, x.shape))
+
+
+def real(input, name=None) -> Tensor:  # noqa: A002  (TensorFlow's name)
+    """The real part of a complex tensor; real tensors are returned unchanged."""
+    x = convert_for_op(input, "Real")
+    return _real(x) if x.dtype in COMPLEX else x
+
+
+def imag(input, name=None) -> Tensor:  # noqa: A002
+    """The imaginary part of a complex tensor (zeros for real tensors)."""
+    x = convert_for_op(input, "Imag")
+    return _imag(x) if x.dtype in COMPLEX else zeros_like(x)
 
 
 def conj(x, name=None) -> Tensor:

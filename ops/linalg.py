@@ -735,10 +735,27 @@ def _eig_infer(x: Spec, compute_v: bool) -> list:
     return [values, Spec(ctype, batch + (n, n))] if compute_v else [values]
 
 
-def _eig_grad(op, *grads):
-    raise LookupError("No gradient defined for Eig (ag.linalg.eig / eigvals): complex "
-                      "gradients are not supported yet; for symmetric matrices use "
-                      "ag.linalg.eigh, which is differentiable")
+def _eig_grad(op, de, dv=None):
+    """TensorFlow's Eig gradient: for A = V diag(e) V^-1,
+    dA = V^-H (diag(de) + F * (V^H dV - V^H V diag(Re(diag(V^H dV))))) V^H, with
+    F_ij = conj(1 / (e_j - e_i)) off the diagonal; the real part for a real A.
+    Assumes distinct eigenvalues."""
+    from ops import array_ops
+    a = op.inputs[0]
+    if op.attrs["compute_v"]:
+        e, v = op.outputs
+    else:
+        e, v = eig(a)
+    vt = adjoint(v)
+    mid = diag(de)
+    if dv is not None:
+        gap = array_ops.expand_dims(e, -2) - array_ops.expand_dims(e, -1)
+        f = E.conj(set_diag(E.reciprocal(set_diag(gap, E.ones_like(e))), E.zeros_like(e)))
+        vgv = matmul(vt, dv)
+        kept = diag(E.cast(E.real(diag_part(vgv)), vgv.dtype))
+        mid = mid + f * (vgv - matmul(matmul(vt, v), kept))
+    grad = solve(vt, matmul(mid, vt))
+    return [E.real(grad) if a.dtype not in COMPLEX else grad]
 
 
 _EIG = defop("Eig", _eig_kernel, _eig_infer, _eig_grad, multi=True)

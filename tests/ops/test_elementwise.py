@@ -613,3 +613,17 @@ def test_conversion_errors_name_the_op():
         ag.constant([1.0]) + None
     with pytest.raises(ValueError, match="Mul: cannot convert a ragged nested list"):
         ag.constant([1.0]) * [[1.0], [1.0, 2.0]]
+
+
+def test_real_and_imag_split_complex_tensors_and_pass_reals():
+    z = ag.constant(np.array([1 + 2j, 3 - 1j], np.complex64))
+    assert_tensor(ag.math.real(z), np.array([1, 3], np.float32), dtype=ag.float32)
+    assert_tensor(ag.math.imag(z), np.array([2, -1], np.float32), dtype=ag.float32)
+    x = ag.constant([1.0, 2.0])
+    assert ag.math.real(x) is x
+    assert_tensor(ag.math.imag(x), np.zeros(2, np.float32))
+
+
+def test_real_and_imag_gradients():
+    check_grad(lambda x: ag.math.real(ag.cast(x, ag.complex128) * (2 + 1j)), np.array([1.0, 2.0]))
+    check_grad(lambda x: ag.math.imag(ag.cast(x, ag.complex128) * (2 + 1j)), np.array([1.0, 2.0]))

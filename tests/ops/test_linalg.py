@@ -345,13 +345,19 @@ def test_eigvals_and_eig_are_complex(dtype):
                                **tol(dtype))
 
 
-def test_eig_gradient_is_reported_missing():
-    x = ag.constant(rand(2, 2))
+def test_eigvals_gradient_matches_finite_differences():
+    # Functions symmetric in the eigenvalues, so their order cannot matter.
+    a = np.random.default_rng(1).standard_normal((4, 4))
+    check_grad(lambda t: ag.reduce_sum(ag.math.real(ag.linalg.eigvals(t)) ** 3), a)
+    check_grad(lambda t: ag.reduce_sum(ag.math.imag(ag.linalg.eig(t)[0]) ** 2), a)
+
+
+def test_eig_gradient_of_the_trace_is_the_identity():
+    x = ag.constant(np.random.default_rng(2).standard_normal((3, 3)))
     with ag.GradientTape() as tape:
         tape.watch(x)
-        e = ag.linalg.eigvals(x)
-    with pytest.raises(LookupError, match="eigh"):
-        tape.gradient(e, x)
+        total = ag.math.real(ag.reduce_sum(ag.linalg.eigvals(x)))
+    np.testing.assert_allclose(tape.gradient(total, x).numpy(), np.eye(3), atol=1e-10)
 
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
