@@ -1,0 +1,153 @@
+"""Definedness: which local names are certainly, and which possibly, bound at each statement.
+
+A forward reaching-definitions analysis reduced to what the converter needs. Along every path
+from the function's entry, is the name assigned (``defined_in``, the meet is intersection)?
+Along some path (``maybe_defined_in``, the meet is union)? Loops may run zero times, so what a
+loop body defines is not certainly defined after it, though it may be; a block that ends in
+``return``/``raise``/``break``/``continue`` does not reach the statement after it.
+
+``analyze(fn, fn_scope)`` annotates each compound statement with both sets, and each load of
+a local that may be unbound with ``maybe_undefined`` (the ``variables`` converter routes those
+through ``ag__.ld`` so that reading them fails as Python would).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import gast
+
+from autograph.converter import anno
+from autograph.converter.analysis.activity import effects
+
+# A state is (must, may): ``must`` is None where the point is unreachable.
+
+
+def _meet(a, b):
+    must_a, may_a = a
+    must_b, may_b = b
+    if must_a is None:
+        must = must_b
+    elif must_b is None:
+        must = must_a
+    else:
+        must = must_a & must_b
+    return must, may_a | may_b
+
+
+def _bound_in(stmts: list) -> frozenset:
+    """Plain names bound anywhere in ``stmts`` (nested function bodies excluded)."""
+    out = set()
+    stack = list(stmts)
+    while stack:
+        s = stack.pop()
+        out.update(q for q in effects(s)[1] if not q.is_composite)
+        if isinstance(s, (gast.FunctionDef, gast.ClassDef)):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            stack.extend(getattr(s, field, ()) or ())
+        for h in getattr(s, "handlers", ()) or ():
+            stack.extend(h.body)
+    return frozenset(out)
+
+
+class _Analyzer:
+    def __init__(self, locals_: set):
+        self.locals = locals_
+
+    def loads(self, node, defined: frozenset) -> None:
+        """Mark loads in ``node`` of locals not in ``defined`` (nested scopes excluded)."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, list):
+                stack.extend(n)
+                continue
+            if not isinstance(n, gast.AST) or isinstance(n, (gast.FunctionDef, gast.Lambda)):
+                continue
+            if isinstance(n, gast.Name):
+                if isinstance(n.ctx, gast.Load) and n.id in self.locals and \
+                        n.id not in defined:
+                    anno.setanno(n, "maybe_undefined", True)
+                continue
+            for f in n._fields:
+                v = n.__dict__.get(f)
+                if isinstance(v, (list, gast.AST)):
+                    stack.append(v)
+
+    def block(self, stmts: list, state):
+        for s in stmts:
+            if state[0] is None:   # unreachable code: analyse it as if reached with nothing
+                self.stmt(s, (frozenset(), state[1]))
+                continue
+            state = self.stmt(s, state)
+        return state
+
+    def _annotate(self, s, state) -> None:
+        anno.setanno(s, "defined_in", state[0])
+        anno.setanno(s, "maybe_defined_in", state[1])
+
+    def stmt(self, s, state):
+        must, may = state
+        binds = frozenset(q for q in effects(s)[1] if not q.is_composite)
+        if isinstance(s, gast.If):
+            self._annotate(s, state)
+            self.loads(s.test, must)
+            return _meet(self.block(s.body, state), self.block(s.orelse, state))
+        if isinstance(s, (gast.While, gast.For)):
+            self._annotate(s, state)
+            if isinstance(s, gast.While):
+                self.loads(s.test, must)
+            else:
+                self.loads(s.iter, must)
+                self.loads(anno.getanno(s, "extra_test"), must)
+            again = may | _bound_in(s.body) | binds      # later iterations
+            self.block(s.body, (must | binds, again))
+            after = self.block(s.orelse, (must, again))
+            if after[0] is None or _has_break(s):
+                return must, again | after[1]
+            return after[0], again | after[1]
+        if isinstance(s, gast.With):
+            self._annotate(s, state)
+            for item in s.items:
+                self.loads(item.context_expr, must)
+            return self.block(s.body, (must | binds, may | binds))
+        if isinstance(s, gast.Try):
+            self._annotate(s, state)
+            body = self.block(s.body, state)
+            out = self.block(s.orelse, body)
+            anywhere = may | _bound_in(s.body)
+            for h in s.handlers:
+                self.loads(h.type, must)
+                name = frozenset({h.name.id}) if h.name is not None else frozenset()
+                out = _meet(out, self.block(h.body, (must | name, anywhere | name)))
+            fin = self.block(s.finalbody, (must, anywhere | out[1]))
+            if out[0] is None or fin[0] is None:
+                return None, fin[1]
+            return out[0] | (fin[0] - must), fin[1]
+        self.loads(s, must)
+        if isinstance(s, (gast.Return, gast.Raise, gast.Break, gast.Continue)):
+            return None, may
+        return must | binds, may | binds
+
+
+def _has_break(loop) -> bool:
+    stack = list(loop.body)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, gast.Break):
+            return True
+        if isinstance(n, (gast.While, gast.For, gast.FunctionDef, gast.ClassDef)):
+            continue
+        for f in ("body", "orelse", "finalbody", "handlers"):
+            stack.extend(getattr(n, f, ()) or ())
+    return False
+
+
+def analyze(fn, fn_scope) -> None:
+    """Annotate ``fn`` (a FunctionDef) given its activity ``FunctionScope``."""
+    entry = frozenset(fn_scope.params)
+    _Analyzer(set(fn_scope.locals)).block(fn.body, (entry, entry))
+
+
+def defined_in(node) -> Optional[frozenset]:
+    return anno.getanno(node, "defined_in")

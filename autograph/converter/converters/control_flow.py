@@ -1,0 +1,218 @@
+"""``if``, ``while`` and ``for`` statements become calls of ``ag__.if_stmt`` / ``while_stmt`` /
+``for_stmt`` with their blocks as local functions:
+
+    if x > 0:                   def get_state(): return (y,)
+        y = x                   def set_state(vars_): nonlocal y; (y,) = vars_
+    else:              ->       def if_body(): nonlocal y; y = x
+        y = -x                  def else_body(): nonlocal y; y = -x
+                                y = ag__.Undefined('y')
+                                ag__.if_stmt(x > 0, if_body, else_body, get_state, set_state,
+                                             ('y',), 1)
+
+The *state* of a statement is what its blocks modify and what may be read later: plain names
+modified and live at the statement's entry or exit (or declared ``global``/``nonlocal``, or
+read by a nested function), and composites (``self.x``, ``d['k']``) modified whose root is
+live at entry. Everything else a block assigns stays local to its function: a branch
+temporary never crosses a ``cond``. For an ``if``, the state live after it comes first and is
+the ``cond``'s output (``nouts``); the rest is only reset between the branches. State not
+certainly bound before the statement is bound to ``ag__.Undefined`` first (or, if it may be
+bound, to its value if it has one: ``ag__.ldu``).
+
+Uses the activity, liveness and definedness annotations of the unconverted statement; blocks
+are converted innermost first (the annotations stay on the node while its blocks change).
+"""
+from __future__ import annotations
+
+import gast
+
+from autograph.converter import anno, templates
+from autograph.converter.transformer import Base, const, name_node
+
+_STATE_FUNCTIONS = """
+    def get_state():
+        return (state_reads,)
+    def set_state(vars_):
+        declarations
+        (state_targets,) = vars_
+"""
+
+_NO_STATE_FUNCTIONS = """
+    def get_state():
+        return ()
+    def set_state(vars_):
+        pass
+"""
+
+
+class ControlFlowTransformer(Base):
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._scopes = []
+
+    def visit_FunctionDef(self, node):
+        self._scopes.append(anno.getanno(node, "fn_scope"))
+        node = self.generic_visit(node)
+        self._scopes.pop()
+        return node
+
+    # ---- state --------------------------------------------------------------------------
+
+    def _state(self, node, modified):
+        """(plain names, composites) of the statement's state, each sorted."""
+        fs = self._scopes[-1]
+        live_in = anno.getanno(node, "live_in", frozenset())
+        live_out = anno.getanno(node, "live_out", frozenset())
+        closure = {str(q) for q in fs.closure_read}
+        plain, composite = set(), set()
+        for q in modified:
+            if q.is_composite:
+                if q.root in live_in:
+                    composite.add(q)
+                continue
+            name = str(q)
+            if name in live_in or name in live_out or name in closure or \
+                    name in fs.globals or name in fs.nonlocals:
+                plain.add(name)
+        return sorted(plain), sorted(composite)
+
+    def _declarations(self, plain):
+        fs = self._scopes[-1]
+        local = [n for n in plain if n not in fs.globals]
+        glob = [n for n in plain if n in fs.globals]
+        out = []
+        if local:
+            out.append(gast.Nonlocal(names=local))
+        if glob:
+            out.append(gast.Global(names=glob))
+        return out
+
+    def _undefined_assigns(self, node, plain):
+        fs = self._scopes[-1]
+        must = anno.getanno(node, "defined_in") or frozenset()
+        may = anno.getanno(node, "maybe_defined_in") or frozenset()
+        out = []
+        for name in plain:
+            if name in must or name in fs.globals or name in fs.nonlocals:
+                continue
+            if name in may:
+                out += templates.replace("name = ag__.ldu(lambda: name, label)", node,
+                                         name=name, label=const(name))
+            else:
+                out += templates.replace("name = ag__.Undefined(label)", node, name=name,
+                                         label=const(name))
+        return out
+
+    def _state_functions(self, node, plain, composite, plain_after=()):
+        """get_state/set_state over ``plain`` names, then ``composite``s, then
+        ``plain_after`` (an ``if``'s inputs-only names)."""
+        get_name = self.ctx.namer.new("get_state")
+        set_name = self.ctx.namer.new("set_state")
+        if not plain and not composite and not plain_after:
+            fns = templates.replace(_NO_STATE_FUNCTIONS, node, get_state=get_name,
+                                    set_state=set_name)
+            return fns, get_name, set_name
+        reads = [name_node(n) for n in plain] + [
+            templates.replace_as_expression("ag__.ldu(lambda: value, label)", node,
+                                            value=q.to_node(), label=const(str(q)))
+            for q in composite] + [name_node(n) for n in plain_after]
+        targets = [name_node(n, gast.Store) for n in plain] + \
+            [q.to_node(gast.Store) for q in composite] + \
+            [name_node(n, gast.Store) for n in plain_after]
+        fns = templates.replace(_STATE_FUNCTIONS, node, get_state=get_name,
+                                set_state=set_name, vars_=self.ctx.namer.new("vars_"),
+                                state_reads=reads, state_targets=targets,
+                                declarations=self._declarations(list(plain) +
+                                                                list(plain_after)))
+        return fns, get_name, set_name
+
+    @staticmethod
+    def _names(plain, composite, plain_after=()):
+        return gast.Tuple(elts=[const(n) for n in plain] + [const(str(q)) for q in composite]
+                          + [const(n) for n in plain_after], ctx=gast.Load())
+
+    # ---- statements -----------------------------------------------------------------------
+
+    def visit_If(self, node):
+        node = self.generic_visit(node)
+        modified = anno.getanno(node, "body_scope").modified | \
+            anno.getanno(node, "orelse_scope").modified
+        plain, composite = self._state(node, modified)
+        live_out = anno.getanno(node, "live_out", frozenset())
+        fs = self._scopes[-1]
+        closure = {str(q) for q in fs.closure_read}
+        outputs = [n for n in plain if n in live_out or n in closure or n in fs.globals or
+                   n in fs.nonlocals]
+        inputs_only = [n for n in plain if n not in outputs]
+        fns, get_name, set_name = self._state_functions(node, outputs, composite, inputs_only)
+        nouts = len(outputs) + len(composite)
+        body_name = self.ctx.namer.new("if_body")
+        else_name = self.ctx.namer.new("else_body")
+        declarations = self._declarations(plain)
+        return fns + templates.replace("""
+            def body_name():
+                declarations
+                body
+            def else_name():
+                declarations
+                orelse
+        """, node, body_name=body_name, else_name=else_name, declarations=declarations,
+            body=node.body, orelse=node.orelse or [gast.Pass()]) + \
+            self._undefined_assigns(node, plain) + templates.replace(
+                "ag__.if_stmt(test, body_name, else_name, get_state, set_state, names, nouts)",
+                node, test=node.test, body_name=body_name, else_name=else_name,
+                get_state=get_name, set_state=set_name,
+                names=self._names(outputs, composite, inputs_only), nouts=const(nouts))
+
+    def visit_While(self, node):
+        node = self.generic_visit(node)
+        if node.orelse:
+            raise self.ctx.error(node, "internal: while/else reached control flow conversion")
+        plain, composite = self._state(node, anno.getanno(node, "body_scope").modified)
+        fns, get_name, set_name = self._state_functions(node, plain, composite)
+        test_name = self.ctx.namer.new("loop_test")
+        body_name = self.ctx.namer.new("loop_body")
+        return fns + templates.replace("""
+            def test_name():
+                return test
+            def body_name():
+                declarations
+                body
+        """, node, test_name=test_name, body_name=body_name, test=node.test,
+            declarations=self._declarations(plain), body=node.body) + \
+            self._undefined_assigns(node, plain) + templates.replace(
+                "ag__.while_stmt(test_name, body_name, get_state, set_state, names, {})",
+                node, test_name=test_name, body_name=body_name, get_state=get_name,
+                set_state=set_name, names=self._names(plain, composite))
+
+    def visit_For(self, node):
+        node = self.generic_visit(node)
+        if node.orelse:
+            raise self.ctx.error(node, "internal: for/else reached control flow conversion")
+        plain, composite = self._state(node, anno.getanno(node, "body_scope").modified)
+        fns, get_name, set_name = self._state_functions(node, plain, composite)
+        body_name = self.ctx.namer.new("loop_body")
+        itr = self.ctx.namer.new("itr")
+        out = fns + templates.replace("""
+            def body_name(itr):
+                declarations
+                target = itr
+                body
+        """, node, body_name=body_name, itr=itr, declarations=self._declarations(plain),
+            target=node.target, body=node.body)
+        extra = anno.getanno(node, "extra_test")
+        extra_name = None
+        if extra is not None:
+            extra_name = self.ctx.namer.new("extra_test")
+            out += templates.replace("""
+                def extra_name():
+                    return extra
+            """, node, extra_name=extra_name, extra=extra)
+        return out + self._undefined_assigns(node, plain) + templates.replace(
+            "ag__.for_stmt(iterated, extra, body_name, get_state, set_state, names, {})",
+            node, iterated=node.iter, extra=extra_name, body_name=body_name,
+            get_state=get_name, set_state=set_name, names=self._names(plain, composite))
+
+
+def transform(node, ctx):
+    return ControlFlowTransformer(ctx).visit(node)

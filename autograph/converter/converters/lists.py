@@ -1,0 +1,84 @@
+"""List ``append`` and ``pop`` inside loops, as assignments the loop can carry.
+
+    l.append(x)      ->  l = ag__.list_append(l, x)
+    v = l.pop()      ->  l, v = ag__.list_pop(l, None)
+
+On a Python list these do what the methods do (the list is the same object). Written as
+assignments, the list becomes a loop variable; a staged loop turns a list it appends to into
+a ``TensorArray``, which ``list_append`` then writes to. Only plain and qualified names
+(``l``, ``self.items``, ``d['k']``) are rewritten, and only inside loops.
+"""
+from __future__ import annotations
+
+import gast
+
+from autograph.converter import templates
+from autograph.converter.analysis.qual_names import from_node
+from autograph.converter.transformer import Base
+
+
+def _method_call(node, method: str):
+    """The receiver of ``receiver.method(...)`` if it is a qualified name."""
+    if not isinstance(node, gast.Call) or not isinstance(node.func, gast.Attribute):
+        return None
+    if node.func.attr != method or node.keywords:
+        return None
+    if from_node(node.func.value) is None:
+        return None
+    return node.func.value
+
+
+class ListTransformer(Base):
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._loops = 0
+
+    def _loop(self, node):
+        self._loops += 1
+        node = self.generic_visit(node)
+        self._loops -= 1
+        return node
+
+    visit_While = _loop
+    visit_For = _loop
+
+    def visit_FunctionDef(self, node):
+        saved, self._loops = self._loops, 0
+        node = self.generic_visit(node)
+        self._loops = saved
+        return node
+
+    def visit_Expr(self, node):
+        node = self.generic_visit(node)
+        if not self._loops:
+            return node
+        target = _method_call(node.value, "append")
+        if target is not None and len(node.value.args) == 1 and \
+                not isinstance(node.value.args[0], gast.Starred):
+            return templates.replace("target = ag__.list_append(target, value)", node,
+                                     target=target, value=node.value.args[0])
+        target = _method_call(node.value, "pop")
+        if target is not None and len(node.value.args) <= 1:
+            return templates.replace("target = ag__.list_pop(target, index)[0]", node,
+                                     target=target, index=_index(node.value))
+        return node
+
+    def visit_Assign(self, node):
+        node = self.generic_visit(node)
+        if not self._loops or len(node.targets) != 1:
+            return node
+        target = _method_call(node.value, "pop")
+        if target is not None and len(node.value.args) <= 1:
+            return templates.replace("target, result = ag__.list_pop(target, index)", node,
+                                     target=target, result=node.targets[0],
+                                     index=_index(node.value))
+        return node
+
+
+def _index(call):
+    return call.args[0] if call.args else None
+
+
+def transform(node, ctx):
+    return ListTransformer(ctx).visit(node)

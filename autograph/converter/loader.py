@@ -1,0 +1,119 @@
+"""Turn a converted tree into a function object bound like the original.
+
+The converted function is compiled inside a factory that names the original's free
+variables (and ``ag__``), so that they are free variables of the converted code too:
+
+    def ag__factory():
+        ag__ = None
+        scale = None            # one line per free variable of the original
+        def f(x):
+            ...converted body...
+
+Only the code object of ``f`` is used. It is instantiated with the original's closure cells
+(a closure sees later changes of the variables it closes over, as the original does), a
+cell holding the operators module for ``ag__``, the original's defaults, and globals that
+hold ``ag__source_map`` and read everything else from the original's module, live.
+"""
+from __future__ import annotations
+
+import ast
+import itertools
+import types
+
+import astunparse
+import gast
+
+from autograph.converter import origin
+from autograph.converter.transformer import name_node
+
+_used_filenames: set = set()
+_counter = itertools.count(2)
+
+
+class Factory:
+    """A converted code object plus what instantiating and explaining it needs."""
+    __slots__ = ("code", "source", "source_map", "filename", "__weakref__")
+
+    def __init__(self, code, source: str, source_map, filename: str):
+        self.code = code
+        self.source = source
+        self.source_map = source_map
+        self.filename = filename
+
+
+class ConvertedGlobals(dict):
+    """Globals of converted code: its own names (``ag__source_map``, ``__builtins__``), the
+    rest read from the original module's globals at the time of the lookup."""
+    __slots__ = ("module",)
+
+    def __missing__(self, key):
+        return self.module[key]
+
+
+def _filename(qualname: str) -> str:
+    name = f"<autograph:{qualname}>"
+    if name in _used_filenames:
+        name = f"<autograph:{qualname}#{next(_counter)}>"
+    _used_filenames.add(name)
+    return name
+
+
+def build(node, freevars, qualname: str, user_file: str) -> Factory:
+    """Compile the converted ``node`` (a gast FunctionDef or Lambda)."""
+    is_lambda = isinstance(node, gast.Lambda)
+    body = [gast.Assign(targets=[name_node(n, gast.Store)],
+                        value=gast.Constant(value=None, kind=None), type_comment=None)
+            for n in ("ag__",) + tuple(v for v in freevars if v != "ag__")]
+    if is_lambda:
+        body.append(gast.Assign(targets=[name_node("ag__lambda", gast.Store)], value=node,
+                                type_comment=None))
+    else:
+        body.append(node)
+    factory = gast.FunctionDef(name="ag__factory", args=_no_args(), body=body,
+                               decorator_list=[], returns=None, type_comment=None,
+                               type_params=[])
+    module = gast.gast_to_ast(gast.Module(body=[factory], type_ignores=[]))
+    ast.fix_missing_locations(module)
+    source = astunparse.unparse(module).lstrip("\n")
+    reparsed = ast.parse(source)
+    filename = _filename(qualname)
+    source_map = origin.build(module.body[0], reparsed.body[0], user_file, qualname, filename)
+    code = compile(reparsed, filename, "exec")
+    origin.register_source(filename, source)
+    factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    name = "<lambda>" if is_lambda else node.name
+    fn_code = next(c for c in factory_code.co_consts
+                   if isinstance(c, types.CodeType) and c.co_name == name)
+    return Factory(fn_code, source, source_map, filename)
+
+
+def _no_args():
+    return gast.arguments(args=[], posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[],
+                          kwarg=None, defaults=[])
+
+
+def instantiate(factory: Factory, fn, operators):
+    """A function running ``factory``'s code with ``fn``'s closure, defaults and module."""
+    module = fn.__globals__
+    glob = ConvertedGlobals()
+    glob.module = module
+    glob["__builtins__"] = module.get("__builtins__", __builtins__)
+    glob["__name__"] = module.get("__name__")
+    glob["ag__source_map"] = factory.source_map
+    cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+    closure = []
+    for name in factory.code.co_freevars:
+        if name == "ag__":
+            closure.append(types.CellType(operators))
+        else:
+            closure.append(cells[name])
+    new = types.FunctionType(factory.code, glob, fn.__name__, fn.__defaults__,
+                             tuple(closure) or None)
+    new.__kwdefaults__ = fn.__kwdefaults__
+    new.__qualname__ = fn.__qualname__
+    new.__doc__ = fn.__doc__
+    new.__module__ = fn.__module__
+    new.__annotations__ = dict(getattr(fn, "__annotations__", {}) or {})
+    new.__dict__.update(fn.__dict__)
+    new.__ag_converted__ = True
+    return new

@@ -1,0 +1,245 @@
+"""``if``, ``while`` and ``for`` statements of converted code.
+
+Each statement arrives as functions: ``body``/``orelse`` (the blocks), ``test`` or an
+iterable, and ``get_state``/``set_state`` over the symbols the converter found the statement
+modifies and later code reads (``symbol_names``). A Python (or eager) condition or iterable
+runs the blocks as plain Python; a staged one builds ``cond`` or ``while_loop``.
+"""
+from __future__ import annotations
+
+import dis
+import warnings
+
+from runtime import nest
+from ops import control_flow as cf
+from ops.context import state
+from ops.tensor import Tensor
+from ops.tensor_array import TensorArray
+from autograph.converter.operators import dispatch, loops
+from autograph.converter.operators.variables import Undefined, UndefinedReturnValue
+
+UNROLL_WARNING_ITERATIONS = 1000
+_warned_loops: set = set()
+
+
+# ---- if ---------------------------------------------------------------------------------
+
+def if_stmt(cond, body, orelse, get_state, set_state, symbol_names, nouts):
+    """``if cond: body() else: orelse()``; a ``cond`` op when ``cond`` is staged."""
+    if dispatch.is_staged(cond):
+        _staged_if(cond, body, orelse, get_state, set_state, symbol_names, nouts)
+    elif cond:
+        body()
+    else:
+        orelse()
+
+
+def _staged_if(cond, body, orelse, get_state, set_state, names, nouts):
+    pred = dispatch.staged_bool(cond, "if statement")
+    where = dispatch.where()
+    init = get_state()
+    if loops.discovering():
+        set_state(_discover_branches(body, orelse, get_state, set_state, init, nouts))
+        return
+    first = {}
+
+    def branch(fn, label, other_fn):
+        def run():
+            set_state(init)
+            fn()
+            out = get_state()[:nouts]
+            for k, (name, value) in enumerate(zip(names, out)):
+                _check_output(name, value, label, where, other_fn)
+                if label == "else" and "if" in first:
+                    _check_match(name, first["if"][k], value, where)
+            first[label] = out
+            return tuple(out)
+        return run
+
+    results = cf.cond(pred, branch(body, "if", orelse), branch(orelse, "else", body))
+    set_state(tuple(results) + tuple(init[nouts:]))
+
+
+def _discover_branches(body, orelse, get_state, set_state, init, nouts):
+    """While discovering a loop body: both branches run; a variable either defines wins."""
+    set_state(init)
+    body()
+    taken = get_state()
+    set_state(init)
+    orelse()
+    other = get_state()
+    merged = [b if not _undefined(b) else o for b, o in zip(taken[:nouts], other[:nouts])]
+    return tuple(merged) + tuple(init[nouts:])
+
+
+def _undefined(v) -> bool:
+    return type(v) is Undefined or type(v) is UndefinedReturnValue
+
+
+def _check_output(name, value, label, where, other_fn) -> None:
+    other = "else" if label == "if" else "if"
+    if type(value) is UndefinedReturnValue:
+        raise ValueError(
+            f"the {label} branch of the tensor-dependent if at {where} does not return while the "
+            f"{other} branch does; with a tensor condition both branches must return a value "
+            "(add a return to this branch, or return after the if)")
+    if type(value) is Undefined:
+        line = _assignment_line(other_fn, name)
+        at = f" (at {line})" if line else ""
+        raise ValueError(
+            f"'{name}' is assigned in the {other} branch{at} of the tensor-dependent if at "
+            f"{where} but not in the {label} branch, and it is used after the if; with a tensor "
+            f"condition it must be defined on both paths: assign it in the {label} branch too, "
+            "or before the if")
+    for leaf in nest.flatten(value):
+        if leaf is None:
+            what = "the function returns None" if name.startswith("retval_") else \
+                f"'{name}' is None"
+            raise TypeError(
+                f"{what} in the {label} branch of the tensor-dependent if at {where}; a graph "
+                "cond needs a tensor on both paths (return or assign a tensor in every branch)")
+        if not isinstance(leaf, (Tensor, bool, int, float, complex, str, bytes)) and \
+                not hasattr(leaf, "_read_for_op") and not hasattr(leaf, "__array__"):
+            raise TypeError(
+                f"{loops.describe(name)} is a {type(leaf).__name__} in the {label} branch of the "
+                f"tensor-dependent if at {where}; only tensors (and lists, tuples and dicts of "
+                "them) can differ between the branches of a graph cond")
+        if isinstance(leaf, TensorArray):
+            raise TypeError(f"{loops.describe(name)} is a TensorArray changed by the tensor-"
+                            f"dependent if at {where}; change it outside the if")
+
+
+def _check_match(name, a, b, where) -> None:
+    try:
+        nest.assert_same_structure(a, b, check_types=False)
+    except (ValueError, TypeError):
+        raise TypeError(f"{loops.describe(name)} has a different structure in the two branches "
+                        f"of the tensor-dependent if at {where}; keep the same nesting in "
+                        "both") from None
+    for x, y in zip(nest.flatten(a), nest.flatten(b)):
+        dx, dy = loops._dtype_of(x), loops._dtype_of(y)
+        if dx is not None and dy is not None and dx != dy:
+            raise TypeError(f"{loops.describe(name)} is {dx.name} in the if branch but {dy.name} "
+                            f"in the else branch of the tensor-dependent if at {where}; make "
+                            f"them the same dtype (ag.cast)")
+
+
+def _assignment_line(fn, name):
+    """``file:line`` of the first assignment to ``name`` in a branch function."""
+    source_map = getattr(fn, "__globals__", {}).get("ag__source_map")
+    if source_map is None:
+        return None
+    stack = [fn.__code__]
+    while stack:
+        code = stack.pop(0)
+        for ins in dis.get_instructions(code):
+            if ins.opname.startswith("STORE") and ins.argval == name:
+                line = _line_of(code, ins.offset)
+                mapped = source_map.get(line) if line else None
+                if mapped:
+                    return f"{mapped[0]}:{mapped[1]}"
+        stack.extend(c for c in code.co_consts if hasattr(c, "co_code"))
+    return None
+
+
+def _line_of(code, offset):
+    line = None
+    for start, lineno in dis.findlinestarts(code):
+        if start > offset:
+            break
+        line = lineno
+    return line
+
+
+# ---- while ------------------------------------------------------------------------------
+
+def while_stmt(test, body, get_state, set_state, symbol_names, opts=None):
+    """``while test(): body()``; a ``while_loop`` op when the first test is staged."""
+    t = test()
+    if dispatch.is_staged(t):
+        loops.staged_while(test, body, get_state, set_state, symbol_names, opts)
+        return
+    check = _UnrollCheck()
+    started_as = type(t).__name__
+    n = 0
+    while t:
+        body()
+        n += 1
+        t = test()
+        if dispatch.is_staged(t):
+            raise NotImplementedError(
+                f"the condition of the Python while loop at {dispatch.where()} became a tensor "
+                f"after {n} iteration(s): it started as a Python {started_as}, so the loop runs "
+                "in Python while tracing and cannot stop at graph run time (a break or return "
+                "that depends on a tensor does this too). Make the condition a tensor from the "
+                "start (e.g. i = ag.constant(0)) to build a graph loop, or keep "
+                "it a Python value")
+        if check is not None:
+            check.step(n)
+
+
+# ---- for --------------------------------------------------------------------------------
+
+def for_stmt(iter_, extra_test, body, get_state, set_state, symbol_names, opts=None):
+    """``for x in iter_: body(x)`` stopping when ``extra_test()`` is false (``break`` and
+    ``return`` inside the loop); a ``while_loop`` op when ``iter_`` is staged."""
+    if isinstance(iter_, (loops.StagedEnumerate, loops.StagedZip)) or dispatch.is_staged(iter_):
+        loops.staged_for(iter_, extra_test, body, get_state, set_state, symbol_names, opts)
+        return
+    check = _UnrollCheck()
+    if extra_test is None:
+        n = 0
+        for target in iter_:
+            body(target)
+            if check is not None:
+                n += 1
+                check.step(n)
+        return
+    if not _python_test(extra_test, iter_):
+        return
+    n = 0
+    for target in iter_:
+        body(target)
+        n += 1
+        if not _python_test(extra_test, iter_):
+            break
+        if check is not None:
+            check.step(n)
+
+
+def _python_test(extra_test, iter_) -> bool:
+    more = extra_test()
+    if dispatch.is_staged(more):
+        raise NotImplementedError(
+            f"the loop at {dispatch.where()} iterates over a Python {type(iter_).__name__}, so it "
+            "is unrolled while tracing, but a break or return in it depends on a tensor and "
+            "cannot stop the loop at graph run time. Iterate over a tensor (e.g. ag.range(n) "
+            "instead of range(n)) to build a graph loop, or make the condition a Python value")
+    return bool(more)
+
+
+class _UnrollCheck:
+    """Warns once per loop when a Python loop unrolls many iterations into the graph."""
+    __slots__ = ("nodes", "graph")
+
+    def __new__(cls):
+        tracer = state.graph
+        if tracer is None:
+            return None
+        self = object.__new__(cls)
+        self.graph = tracer.graph
+        self.nodes = len(self.graph.nodes)
+        return self
+
+    def step(self, n: int) -> None:
+        if n != UNROLL_WARNING_ITERATIONS or len(self.graph.nodes) == self.nodes:
+            return
+        where = dispatch.where()
+        if where in _warned_loops:
+            return
+        _warned_loops.add(where)
+        warnings.warn(
+            f"the Python loop at {where} has been unrolled {n} times while tracing, adding graph "
+            "ops on every iteration; iterate over a tensor (ag.range(n) instead of range(n)) to "
+            "build one graph loop instead", stacklevel=3)
+

@@ -1,0 +1,326 @@
+"""Staged loops: ``while`` and ``for`` statements as one ``while_loop`` graph op.
+
+The loop variables are the statement's state (``get_state``/``set_state``): the symbols the
+converter found modified in the body and live at the loop head. Two kinds need a first look
+at the body before the loop can be built, done by *discovery*: the body is run once into a
+scratch graph (staged statements inside run their bodies once too) and thrown away:
+
+- a variable first assigned in the body (``Undefined`` on entry) starts as zeros of the type
+  discovery found; after the loop it is registered as meaningful only if the loop ran, so
+  reading it after zero iterations fails (``variables.ld``);
+- a Python list the body appends to becomes a ``TensorArray`` (finish with ``ag.stack``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from runtime import dtypes as D
+from runtime import nest
+from runtime.graph import Graph
+from ops import control_flow as cf
+from ops import elementwise as E
+from ops.context import state
+from ops.tensor import Tensor, constant, convert_to_tensor
+from ops.tensor_array import TensorArray
+from ops.tracing import Tracer, symbolic
+from autograph.converter.operators import dispatch
+from autograph.converter.operators.variables import (
+    Undefined, UndefinedReturnValue, is_undefined, register_maybe_undefined)
+
+_discovering = 0
+
+
+def discovering() -> bool:
+    return _discovering > 0
+
+
+def describe(name: str) -> str:
+    if name.startswith("retval_"):
+        return "the return value"
+    return f"'{name}'"
+
+
+def discover(run_once, scratch: list, get_state, set_state) -> list:
+    """Run ``run_once`` with the state ``scratch`` into a throw-away graph; the state after."""
+    global _discovering
+    graph = Graph("autograph_discovery", parent=state.graph.graph)
+    _discovering += 1
+    try:
+        with Tracer(graph):
+            set_state(tuple(scratch))
+            run_once()
+            return list(get_state())
+    finally:
+        _discovering -= 1
+
+
+def _zeros_like_value(v, name: str, where: str):
+    """A placeholder with the dtype and shape of ``v`` (unknown dims: 0)."""
+    if isinstance(v, TensorArray):
+        return TensorArray(v.dtype, size=0, dynamic_size=True)
+    if isinstance(v, (list, tuple, dict)):
+        return nest.map_structure(lambda x: _zeros_like_value(x, name, where), v)
+    if v is None or is_undefined(v):
+        raise TypeError(f"{describe(name)} is first assigned inside the staged loop at "
+                        f"{where}, but one iteration leaves it "
+                        f"{'None' if v is None else 'unassigned'}; give it a tensor value "
+                        "before the loop")
+    t = dispatch.as_tensor(v) if isinstance(v, Tensor) or hasattr(v, "_read_for_op") \
+        else _convert(v, name, where)
+    shape = tuple(0 if d is None else d for d in t.shape)
+    if t.dtype.name == "string":
+        return constant(np.full(shape, b"", dtype=object))
+    return constant(np.zeros(shape, t.dtype.np), dtype=t.dtype)
+
+
+def _convert(v, name, where):
+    try:
+        return convert_to_tensor(v)
+    except (TypeError, ValueError):
+        raise TypeError(f"loop variable {describe(name)} of the staged loop at {where} holds a "
+                        f"{type(v).__name__}; a graph loop can only carry tensors (and lists, "
+                        "tuples and dicts of them)") from None
+
+
+def _tensor_array(items: list, sample, name: str, where: str) -> TensorArray:
+    sample = _convert(sample, name, where) if not isinstance(sample, Tensor) else sample
+    shape = tuple(sample.shape)
+    ta = TensorArray(sample.dtype, size=0, dynamic_size=True,
+                     element_shape=shape if None not in shape else None)
+    for k, item in enumerate(items):
+        ta = ta.write(k, item)
+    return ta
+
+
+def prepare(init: list, names, run_once, get_state, set_state, where: str):
+    """Loop variables ready for ``while_loop``; also the indices of variables first assigned
+    in the body (they need a flag saying the loop ran)."""
+    needs = [i for i, v in enumerate(init) if is_undefined(v) or type(v) is list]
+    first_assigned = []
+    if not needs:
+        for name, v in zip(names, init):
+            _check_carriable(v, name, where)
+        return init, first_assigned
+    scratch = [list(v) if type(v) is list else v for v in init]
+    found = discover(run_once, scratch, get_state, set_state)
+    set_state(tuple(init))
+    init = list(init)
+    for i in needs:
+        v, d = init[i], found[i]
+        if is_undefined(v):
+            init[i] = _zeros_like_value(d, names[i], where)
+            if type(v) is Undefined:
+                first_assigned.append(i)
+        elif d is scratch[i] and len(d) > len(v):      # appended to in place: a TensorArray
+            init[i] = _tensor_array(v, d[len(v)], names[i], where)
+    for name, v in zip(names, init):
+        _check_carriable(v, name, where)
+    return init, first_assigned
+
+
+def _check_carriable(v, name, where) -> None:
+    for leaf in nest.flatten(v):
+        if leaf is None:
+            raise TypeError(f"{describe(name)} is None when the staged loop at {where} starts; "
+                            "a graph loop can only carry tensors: give it a tensor value "
+                            "before the loop")
+        if type(leaf) is UndefinedReturnValue or isinstance(leaf, (Tensor, TensorArray)) or \
+                hasattr(leaf, "_read_for_op"):
+            continue
+        _convert(leaf, name, where)
+
+
+def check_iteration(before, after, names, where: str) -> None:
+    """The body kept each loop variable's structure and dtypes (errors name the variable)."""
+    for name, a, b in zip(names, before, after):
+        if is_undefined(b) or b is None:
+            raise TypeError(f"{describe(name)} is {'None' if b is None else 'unassigned'} after "
+                            f"an iteration of the staged loop at {where}; a graph loop needs a "
+                            "tensor value on every iteration")
+        try:
+            nest.assert_same_structure(a, b, check_types=False)
+        except (ValueError, TypeError):
+            hint = (" To collect values, append to a list in the loop (it becomes a "
+                    "TensorArray; finish with ag.stack) or use ag.TensorArray."
+                    if isinstance(a, list) else "")
+            raise TypeError(f"loop variable {describe(name)} changes structure in the staged "
+                            f"loop at {where}: it enters as {_shape_text(a)} and an iteration "
+                            f"makes it {_shape_text(b)}; keep the same nesting.{hint}") from None
+        for x, y in zip(nest.flatten(a), nest.flatten(b)):
+            dx, dy = getattr(x, "dtype", None), _dtype_of(y)
+            if dx is not None and dy is not None and dx != dy:
+                raise TypeError(
+                    f"loop variable {describe(name)} enters the staged loop at {where} as "
+                    f"{dx.name} but an iteration makes it {dy.name}; keep its dtype, e.g. "
+                    f"initialize it as {dy.name} or use ag.cast(..., ag.{dx.name})")
+            rx, ry = _rank_of(x), _rank_of(y)
+            if rx is not None and ry is not None and rx != ry:
+                raise ValueError(
+                    f"loop variable {describe(name)} enters the staged loop at {where} with "
+                    f"rank {rx} but an iteration makes it rank {ry}; keep its rank (e.g. "
+                    "initialize it with ag.zeros of the final shape)")
+
+
+def _dtype_of(y):
+    if isinstance(y, (Tensor, TensorArray)) or hasattr(y, "_read_for_op"):
+        return y.dtype
+    if isinstance(y, (bool, int, float, complex, np.ndarray, np.generic)):
+        return convert_to_tensor(y).dtype
+    return None
+
+
+def _rank_of(x):
+    if isinstance(x, Tensor) or hasattr(x, "_read_for_op"):
+        return len(x.shape)
+    if isinstance(x, (bool, int, float, complex)):
+        return 0
+    if isinstance(x, np.ndarray):
+        return x.ndim
+    return None
+
+
+def _shape_text(x) -> str:
+    if isinstance(x, (list, tuple)):
+        return f"a {type(x).__name__} of {len(x)}"
+    if isinstance(x, dict):
+        return f"a dict with keys {sorted(x)}"
+    return type(x).__name__
+
+
+def _to_bool(x, what: str):
+    if isinstance(x, Tensor) or hasattr(x, "_read_for_op"):
+        return dispatch.staged_bool(x, what)
+    return convert_to_tensor(bool(x))
+
+
+def _flags_after(result, first_assigned, flag, names, where):
+    for i in first_assigned:
+        register_maybe_undefined(result[i], flag, names[i], where)
+
+
+# ---- while ------------------------------------------------------------------------------
+
+def staged_while(test, body, get_state, set_state, names, opts):
+    where = dispatch.where()
+    init = list(get_state())
+    if discovering():
+        body()
+        return
+    init, first_assigned = prepare(init, names, body, get_state, set_state, where)
+    counted = bool(first_assigned)
+
+    def cond_fn(*loop_vars):
+        set_state(loop_vars[counted:])
+        return _to_bool(test(), "while loop")
+
+    def body_fn(*loop_vars):
+        state_vars = loop_vars[counted:]
+        set_state(state_vars)
+        body()
+        after = get_state()
+        check_iteration(state_vars, after, names, where)
+        return ((constant(True),) if counted else ()) + tuple(after)
+
+    loop_vars = ([constant(False)] if counted else []) + init
+    result = cf.while_loop(cond_fn, body_fn, loop_vars, **_loop_kwargs(opts))
+    result = list(result)
+    if counted:
+        _flags_after(result[1:], first_assigned, result[0], names, where)
+        result = result[1:]
+    set_state(tuple(result))
+
+
+def _loop_kwargs(opts) -> dict:
+    kw = {}
+    if opts and opts.get("maximum_iterations") is not None:
+        kw["maximum_iterations"] = opts["maximum_iterations"]
+    return kw
+
+
+# ---- for --------------------------------------------------------------------------------
+
+class StagedEnumerate:
+    __slots__ = ("inner", "start")
+
+    def __init__(self, inner, start):
+        self.inner, self.start = inner, start
+
+
+class StagedZip:
+    __slots__ = ("inners",)
+
+    def __init__(self, inners):
+        self.inners = inners
+
+
+def _range_parts(iterable):
+    """(start, limit, delta) of a tensor made by ``ag.range``: iterated by index arithmetic,
+    the range itself is never materialized."""
+    sym = iterable._sym
+    node = sym.node if sym is not None else None
+    if node is not None and node.op.name == "Range":
+        return tuple(symbolic(v) for v in node.inputs[:3])
+    return None
+
+
+def iteration(iterable):
+    """(number of iterations, element(i)) for a staged iterable."""
+    if isinstance(iterable, StagedEnumerate):
+        n, element = iteration(iterable.inner)
+        start = iterable.start
+        return n, lambda i: (i + start, element(i))
+    if isinstance(iterable, StagedZip):
+        parts = [iteration(x) for x in iterable.inners]
+        n = parts[0][0]
+        for m, _ in parts[1:]:
+            n = E.minimum(n, m) if isinstance(n, Tensor) or isinstance(m, Tensor) else min(n, m)
+        return n, lambda i: tuple(el(i) for _, el in parts)
+    iterable = dispatch.as_tensor(iterable)
+    parts = _range_parts(iterable)
+    if parts is not None:
+        start, limit, delta = parts
+        span = E.divide(E.cast(limit - start, D.float64), E.cast(delta, D.float64))
+        size = E.cast(E.maximum(E.ceil(span), 0.0), D.int32)
+        return size, lambda i: start + E.cast(i, start.dtype) * delta
+    if iterable.ndim == 0:
+        raise TypeError(f"cannot iterate over a scalar tensor (at {dispatch.where()})")
+    first = iterable.shape[0]
+    if first is None:
+        from ops.array_ops import shape
+        first = shape(iterable)[0]
+    return first, lambda i: iterable[i]
+
+
+def staged_for(iterable, extra_test, body, get_state, set_state, names, opts):
+    where = dispatch.where()
+    n, element = iteration(iterable)
+    zero = constant(0)
+    if discovering():
+        body(element(zero))
+        return
+    init = list(get_state())
+    init, first_assigned = prepare(init, names, lambda: body(element(zero)), get_state,
+                                   set_state, where)
+
+    def cond_fn(i, *state_vars):
+        set_state(state_vars)
+        go = E.less(i, n)
+        if extra_test is not None:
+            more = extra_test()
+            if isinstance(more, Tensor) or hasattr(more, "_read_for_op"):
+                go = E.logical_and(go, dispatch.staged_bool(more, "for loop"))
+            elif not more:
+                go = constant(False)
+        return go
+
+    def body_fn(i, *state_vars):
+        set_state(state_vars)
+        body(element(i))
+        after = get_state()
+        check_iteration(state_vars, after, names, where)
+        return (i + 1,) + tuple(after)
+
+    result = list(cf.while_loop(cond_fn, body_fn, [zero] + init, **_loop_kwargs(opts)))
+    if first_assigned:
+        _flags_after(result[1:], first_assigned, E.greater(result[0], 0), names, where)
+    set_state(tuple(result[1:]))

@@ -1,0 +1,150 @@
+"""Find the source of a function or lambda and parse it into a ``gast`` tree.
+
+Source is located through the code object (``co_filename``, ``co_firstlineno``) rather than
+``inspect.getsource``: that is cheaper, and it never follows ``__wrapped__`` to some other
+function's source. Line numbers of the parsed tree are the lines of the user's file.
+"""
+from __future__ import annotations
+
+import ast
+import inspect
+import linecache
+import textwrap
+from typing import NamedTuple
+
+import gast
+
+from autograph.converter.errors import ConversionError
+
+
+class Entity(NamedTuple):
+    """A parsed function: its ``gast.FunctionDef`` or ``gast.Lambda`` and where it came from."""
+    node: object
+    filename: str
+    lines: list          # the file's lines (for error messages)
+
+
+def _describe(fn) -> str:
+    return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
+
+
+def _unavailable(fn, code) -> ConversionError:
+    return ConversionError(
+        f"cannot convert {_describe(fn)}: its source code is not available (defined in "
+        f"{code.co_filename}, e.g. by exec or an interactive session). Define it in a file, "
+        "or decorate it with ag.function(autograph=False) to trace it as written")
+
+
+def parse_function(fn) -> Entity:
+    code = fn.__code__
+    lines = linecache.getlines(code.co_filename, getattr(fn, "__globals__", None))
+    if not lines:
+        raise _unavailable(fn, code)
+    if code.co_name == "<lambda>":
+        return Entity(_find_lambda(fn, code, lines), code.co_filename, lines)
+    start = code.co_firstlineno - 1
+    if start >= len(lines):
+        raise _unavailable(fn, code)
+    node = _parse_def(_block_by_indent(lines, start), start, code)
+    if node is None:  # unusual layout: let the tokenizer find the block
+        block = inspect.getblock(lines[start:])
+        node = _parse_def(textwrap.dedent("".join(block)), start, code)
+    if node is None:
+        raise ConversionError(
+            f"cannot convert {_describe(fn)}: the source at {code.co_filename}:"
+            f"{code.co_firstlineno} does not define it (was the file edited after import?)")
+    return Entity(node, code.co_filename, lines)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _block_by_indent(lines: list, start: int) -> str:
+    """The lines of the definition at ``start``: decorators, header and the lines indented
+    deeper than it, dedented. Good for ordinary layouts; ``_parse_def`` checks the result."""
+    ind = _indent(lines[start])
+    i = start
+    while i < len(lines) and lines[i].lstrip().startswith("@") and _indent(lines[i]) == ind:
+        i += 1
+    j = i + 1
+    last = i
+    while j < len(lines):
+        text = lines[j]
+        stripped = text.strip()
+        if stripped and not stripped.startswith("#"):
+            if _indent(text) <= ind:
+                break
+            last = j
+        j += 1
+    block = lines[start:last + 1]
+    if ind:
+        if any(t.strip() and not t[:ind].isspace() for t in block):
+            return textwrap.dedent("".join(block))
+        block = [t[ind:] if t.strip() else "\n" for t in block]
+    return "".join(block)
+
+
+def _parse_def(text: str, start: int, code):
+    """Parse ``text`` (the block starting at file line ``start + 1``) and return its
+    function definition if it is the one ``code`` was compiled from."""
+    try:
+        module = gast.parse("\n" * start + text)
+    except SyntaxError:
+        return None
+    if not module.body:
+        return None
+    node = module.body[0]
+    if isinstance(node, gast.AsyncFunctionDef):
+        raise ConversionError(f"cannot convert {code.co_name} at {code.co_filename}:"
+                              f"{code.co_firstlineno}: async functions are not supported")
+    if not isinstance(node, gast.FunctionDef) or node.name != code.co_name:
+        return None
+    names = [a.id for a in node.args.posonlyargs + node.args.args]
+    if names != list(code.co_varnames[:code.co_argcount]):
+        return None
+    return node
+
+
+# ---- lambdas ----------------------------------------------------------------------------
+
+_file_trees: dict = {}
+
+
+def _file_tree(filename: str, lines: list):
+    cached = _file_trees.get(filename)
+    if cached is not None and cached[0] is lines:
+        return cached[1]
+    try:
+        tree = ast.parse("".join(lines))
+    except SyntaxError:
+        tree = None
+    _file_trees[filename] = (lines, tree)
+    return tree
+
+
+def _find_lambda(fn, code, lines):
+    """The lambda ``code`` came from: the lambdas on its first line, told apart by their
+    parameters and, if needed, by the column where their body starts."""
+    tree = _file_tree(code.co_filename, lines)
+    if tree is None:
+        raise _unavailable(fn, code)
+    params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)
+             and n.lineno == code.co_firstlineno and _lambda_params(n) == params]
+    if len(found) > 1:
+        cols = {p[2] for p in code.co_positions() if p[0] == code.co_firstlineno}
+        found = [n for n in found if n.body.col_offset in cols] or found
+    if len(found) != 1:
+        if not found:
+            raise _unavailable(fn, code)
+        raise ConversionError(
+            f"cannot convert the lambda at {code.co_filename}:{code.co_firstlineno}: several "
+            "lambdas with the same parameters share that line; put them on separate lines "
+            "or use def")
+    return gast.ast_to_gast(found[0])
+
+
+def _lambda_params(node) -> list:
+    a = node.args
+    return [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]

@@ -1,0 +1,191 @@
+"""Templates: generated code written as real Python with named holes.
+
+A template is parsed once; each use clones it and fills the holes::
+
+    replace('''
+        def body_name():
+            nonlocal_names
+            body
+        ag__.if_stmt(test, body_name, ...)
+    ''', body_name="if_body", body=[...stmts], test=<expr node>, ...)
+
+A hole is a bare name in the template. What fills it decides how:
+
+- a string renames: variables, function and parameter names, ``nonlocal``/``global`` names;
+- a list of strings fills a parameter list or a ``nonlocal`` statement (empty: removed);
+- an expression node replaces the name (its context follows the hole: Load or Store);
+- a list of statements replaces an expression statement that is just the hole;
+- a list of expressions is spliced into the tuple, list or call arguments holding the hole.
+
+Every node the template creates gets the line of ``origin``, so generated code maps back to
+the user's statement it came from.
+"""
+from __future__ import annotations
+
+import textwrap
+
+import gast
+
+_parsed: dict = {}
+_LOCATION = ("lineno", "col_offset", "end_lineno", "end_col_offset")
+
+
+def _template(source: str) -> list:
+    body = _parsed.get(source)
+    if body is None:
+        body = gast.parse(textwrap.dedent(source)).body
+        for node in gast.walk(gast.Module(body=body, type_ignores=[])):
+            for attr in _LOCATION:
+                node.__dict__.pop(attr, None)
+        _parsed[source] = body
+    return body
+
+
+def clone(node):
+    """A deep copy of an AST (without analysis annotations)."""
+    if isinstance(node, list):
+        return [clone(n) for n in node]
+    if isinstance(node, gast.AST):
+        new = node.__class__.__new__(node.__class__)
+        d = new.__dict__
+        for f in node._fields:
+            d[f] = clone(getattr(node, f, None))
+        src = node.__dict__
+        for attr in _LOCATION:
+            if attr in src:
+                d[attr] = src[attr]
+        return new
+    return node
+
+
+def set_lines(node, lineno) -> None:
+    """Give ``lineno`` to every node under ``node`` that has no line yet."""
+    if lineno is None:
+        return
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, list):
+            stack.extend(n)
+            continue
+        if not isinstance(n, gast.AST):
+            continue
+        if "lineno" in n._attributes and "lineno" not in n.__dict__:
+            n.lineno = lineno
+            n.col_offset = 0
+        for f in n._fields:
+            v = n.__dict__.get(f)
+            if isinstance(v, (list, gast.AST)):
+                stack.append(v)
+
+
+def _origin_line(origin):
+    if origin is None or isinstance(origin, int):
+        return origin
+    return getattr(origin, "lineno", None)
+
+
+def replace(source: str, origin=None, **holes) -> list:
+    """The template's statements with its holes filled."""
+    body = _Filler(holes).fill_list(clone(_template(source)))
+    set_lines(body, _origin_line(origin))
+    return body
+
+
+def replace_as_expression(source: str, origin=None, **holes):
+    """A one-expression template, filled."""
+    stmts = replace(source, origin, **holes)
+    if len(stmts) != 1 or not isinstance(stmts[0], gast.Expr):
+        raise ValueError(f"template is not one expression: {source!r}")
+    return stmts[0].value
+
+
+def _set_ctx(node, ctx_type) -> None:
+    if isinstance(node, (gast.Name, gast.Attribute, gast.Subscript, gast.Starred)):
+        node.ctx = ctx_type()
+    if isinstance(node, (gast.Tuple, gast.List)):
+        node.ctx = ctx_type()
+        for e in node.elts:
+            _set_ctx(e, ctx_type)
+    if isinstance(node, gast.Starred):
+        _set_ctx(node.value, ctx_type)
+
+
+class _Filler:
+    def __init__(self, holes: dict):
+        self.holes = holes
+        self.used: set = set()
+
+    def _value(self, name):
+        """The filling for hole ``name`` (an AST is cloned after its first use)."""
+        value = self.holes[name]
+        if isinstance(value, (gast.AST, list)) and not isinstance(value, str):
+            if name in self.used:
+                return clone(value)
+            self.used.add(name)
+        return value
+
+    def fill_list(self, nodes: list) -> list:
+        out = []
+        for n in nodes:
+            r = self.fill(n, in_list=True)
+            if isinstance(r, list):
+                out.extend(r)
+            elif r is not None:
+                out.append(r)
+        return out
+
+    def fill(self, node, in_list=False):
+        if isinstance(node, gast.Expr) and isinstance(node.value, gast.Name) and \
+                node.value.id in self.holes:
+            value = self._value(node.value.id)
+            if isinstance(value, list):
+                return value
+            if isinstance(value, gast.stmt):
+                return value
+        if isinstance(node, gast.Name) and node.id in self.holes:
+            return self._fill_name(node, in_list)
+        if isinstance(node, (gast.Nonlocal, gast.Global)):
+            names = []
+            for n in node.names:
+                v = self.holes.get(n, n)
+                names.extend(v if isinstance(v, (list, tuple)) else [v])
+            if not names:
+                return None
+            node.names = list(names)
+            return node
+        if isinstance(node, gast.FunctionDef) and node.name in self.holes:
+            node.name = self.holes[node.name]
+        for f in node._fields:
+            v = node.__dict__.get(f)
+            if isinstance(v, list):
+                new = self.fill_list(v)
+                if not new and f in ("body",) and not isinstance(node, gast.Module):
+                    new = [gast.Pass()]
+                node.__dict__[f] = new
+            elif isinstance(v, gast.AST):
+                r = self.fill(v)
+                node.__dict__[f] = r
+        return node
+
+    def _fill_name(self, node, in_list):
+        value = self._value(node.id)
+        if isinstance(value, str):
+            node.id = value
+            return node
+        if value is None:
+            return gast.Constant(value=None, kind=None)
+        if isinstance(value, (list, tuple)):
+            if not in_list:
+                raise ValueError(f"hole {node.id!r} takes a list but sits outside a list")
+            items = []
+            for v in value:
+                if isinstance(v, str):
+                    items.append(gast.Name(id=v, ctx=type(node.ctx)(), annotation=None,
+                                           type_comment=None))
+                else:
+                    items.append(v)
+            return items
+        if isinstance(node.ctx, (gast.Store, gast.Del)):
+            _set_ctx(value, type(node.ctx))
+        return value
