@@ -19,3 +19,11 @@ def test_readme_demo_command_runs_a_sample_that_exists():
     assert demo, "the README must show the demo command"
     script = demo[0].split("python ")[-1].strip()
     assert (ROOT / script).is_file()
+
+
+def test_the_public_namespace_has_tensorflows_submodules():
+    import autograph as ag
+    for name in ("math", "linalg", "nn", "random", "strings", "debugging", "config", "errors",
+                 "nest"):
+        assert hasattr(ag, name), name
+    assert ag.nest.flatten({"b": 2, "a": [1]}) == [[1][0], 2]
