@@ -69,7 +69,10 @@ def _rebuild(desc):
 
     def walk(d):
         if isinstance(d, dict) and "dict" in d:
-            return {k: walk(v) for k, v in d["dict"]}
+            # Leaves are numbered in sorted-key order (the order ``leaves`` uses); the
+            # rebuilt dict keeps the original key order.
+            built = {k: walk(v) for k, v in sorted(d["dict"], key=lambda kv: kv[0])}
+            return {k: built[k] for k, _ in d["dict"]}
         if isinstance(d, dict):
             return tuple(walk(v) for v in d["tuple"])
         dtypes.append(D.as_dtype(d))

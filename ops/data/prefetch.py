@@ -56,18 +56,14 @@ class _Producer:
         self._elements = elements
         self._queue: queue.Queue = queue.Queue(maxsize=size)
         self._stopping = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="ag.data.prefetch", daemon=True)
+        self.thread = threading.Thread(target=self._run, name=S.PREFETCH_THREAD, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         try:
             for element in self._elements:
                 if any(t._v is None for t in S.leaves(element)):
-                    raise RuntimeError(
-                        "prefetch: the input pipeline made a symbolic tensor in the prefetch "
-                        "thread, because the main thread was tracing a function at the same "
-                        "time (the op state is shared between threads); iterate this dataset "
-                        "outside traced code or drop prefetch")
+                    raise S.symbolic_error("prefetch")
                 self._queue.put((_ELEMENT, element))
                 if self._stopping.is_set():
                     return

@@ -11,6 +11,8 @@ trace bookkeeping).
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from runtime import backends, nest
@@ -42,10 +44,23 @@ def normalize(value, what: str, lists_are_tuples: bool = False):
                         "array, a Python number or a nested tuple/dict of them")
     t = convert_for_op(value, what)
     if t._v is None:
-        raise TypeError(f"{what}: got a symbolic tensor (one made while tracing an "
-                        "ag.function); a dataset holds concrete values, so build it outside "
-                        "the function or from concrete data")
+        raise symbolic_error(what)
     return t
+
+
+PREFETCH_THREAD = "ag.data.prefetch"
+
+
+def symbolic_error(what: str) -> Exception:
+    """The error for a symbolic tensor where a dataset needs a concrete value."""
+    if threading.current_thread().name == PREFETCH_THREAD:
+        return RuntimeError(
+            f"{what}: the input pipeline made a symbolic tensor in the prefetch thread because "
+            "the main thread was tracing a function at the same time (the op state is shared "
+            "between threads); iterate this dataset outside traced code or drop prefetch")
+    return TypeError(f"{what}: got a symbolic tensor (one made while tracing an ag.function); "
+                     "a dataset holds concrete values, so build it outside the function or "
+                     "from concrete data")
 
 
 def leaves(element) -> list:

@@ -273,7 +273,7 @@ class Repeat(_Unary):
         if self._count == 0 or n == 0:
             return 0
         if self._count == -1:
-            return INFINITE_CARDINALITY if n != UNKNOWN_CARDINALITY else UNKNOWN_CARDINALITY
+            return INFINITE_CARDINALITY  # as TensorFlow, even when the input's is unknown
         return n if n < 0 else n * self._count
 
 
