@@ -17,7 +17,7 @@ import numpy as np
 
 from runtime import backends, nest
 from runtime import dtypes as D
-from ops.tensor import Tensor, convert_for_op, convert_to_tensor, wrap
+from ops.tensor import Tensor, convert_for_op, wrap
 from ops.tensor_spec import TensorSpec
 
 
@@ -74,10 +74,6 @@ def pack(structure, flat: list):
 def spec_of(element):
     """The ``TensorSpec`` structure describing one element."""
     return nest.map_structure(lambda t: TensorSpec(tuple(t.shape), t.dtype), element)
-
-
-def spec_to_string(spec) -> str:
-    return repr(spec)
 
 
 def specs_compatible(a, b, shapes: bool = True) -> bool:
@@ -142,6 +138,7 @@ def row(t: Tensor, i: int) -> Tensor:
 
 
 def rows(t: Tensor, start: int, stop: int) -> Tensor:
+    """``t[start:stop]``, sharing memory with ``t``."""
     return wrap(t._v[start:stop], t.dtype)
 
 
@@ -180,11 +177,6 @@ def pad_stack(tensors: list, shape: tuple, value, what: str, component: int = 0)
                              f"{list(s)}, which does not fit the padded shape {list(shape)}")
         out[(k,) + tuple(slice(0, n) for n in s)] = t._v
     return wrap(out, first.dtype)
-
-
-def scalar(value, dtype) -> Tensor:
-    """A 0-d tensor for bookkeeping values (indices, counters)."""
-    return convert_to_tensor(value, dtype=dtype)
 
 
 def leaf_paths(structure) -> list:

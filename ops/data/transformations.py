@@ -14,6 +14,7 @@ from runtime import nest
 from ops.tensor import wrap
 from ops.tensor_spec import TensorSpec
 from ops.data import functions as F
+from ops.data import sources
 from ops.data import structure as S
 from ops.data.dataset import INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
 
@@ -132,11 +133,17 @@ def _batched_cardinality(n: int, size: int, drop_remainder: bool) -> int:
 
 
 class Batch(_Unary):
+    # Batches of from_tensor_slices are row ranges of its components (no per-row stacking).
+    _batches_of_slices = True
+
     def __init__(self, input_dataset, batch_size: int, drop_remainder: bool):
         super().__init__(input_dataset)
         self._size, self._drop = batch_size, drop_remainder
 
     def _iterate(self):
+        if self._batches_of_slices and type(self._input) is sources.TensorSlices:
+            yield from self._input.iterate_batches(self._size, self._drop)
+            return
         size, pending = self._size, []
         for element in self._input._iterate():
             pending.append(element)
@@ -162,6 +169,8 @@ class Batch(_Unary):
 
 
 class PaddedBatch(Batch):
+    _batches_of_slices = False  # padding may enlarge even equal shapes
+
     def __init__(self, input_dataset, batch_size: int, padded_shapes, padding_values,
                  drop_remainder: bool):
         super().__init__(input_dataset, batch_size, drop_remainder)

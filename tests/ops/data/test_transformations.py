@@ -199,6 +199,11 @@ def test_padded_batch_with_shapes_and_values():
         list(Dataset.range(1, 4).map(lambda n: ag.fill([n], n)).padded_batch(3, [2]))
 
 
+def test_padded_batch_of_slices_pads_to_the_given_shape():
+    ds = Dataset.from_tensor_slices(np.ones((3, 2), np.int32)).padded_batch(2, [4])
+    assert elements(ds) == [[[1, 1, 0, 0]] * 2, [[1, 1, 0, 0]]]
+
+
 def test_unbatch_inverts_batch():
     x = np.arange(14).reshape(7, 2)
     ds = Dataset.from_tensor_slices((x, np.arange(7))).batch(3)
