@@ -22,14 +22,13 @@ from ops.variables import Variable
 
 __all__ = ["Module"]
 
-_CAMEL_BOUNDARY_1 = re.compile(r"(.)([A-Z][a-z]+)")
-_CAMEL_BOUNDARY_2 = re.compile(r"([a-z0-9])([A-Z])")
+_CAMEL_TO_SNAKE = re.compile(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))")
 _VALID_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
 def camel_to_snake(name: str) -> str:
-    """``DemoModule`` -> ``demo_module``, ``Conv2D`` -> ``conv2d``, ``GRU`` -> ``gru``."""
-    return _CAMEL_BOUNDARY_2.sub(r"\1_\2", _CAMEL_BOUNDARY_1.sub(r"\1_\2", name)).lower()
+    """tf.Module's default names: ``DemoModule`` -> ``demo_module``, ``MLP`` -> ``mlp``."""
+    return _CAMEL_TO_SNAKE.sub(r"_\1", name).lower()
 
 
 class ModuleNameScope(_name_scope):

@@ -6,16 +6,24 @@
 from __future__ import annotations
 
 import collections
+import re
 
 from runtime import dtypes as D
 
-__all__ = ["clear_session", "epsilon", "floatx", "get_uid", "image_data_format", "reset_uids",
+__all__ = ["to_snake_case", "clear_session", "epsilon", "floatx", "get_uid", "image_data_format", "reset_uids",
            "set_epsilon", "set_floatx", "set_image_data_format"]
 
 _uids: collections.Counter = collections.Counter()
 _floatx = "float32"
 _epsilon = 1e-7
 _image_data_format = "channels_last"
+
+
+def to_snake_case(name: str) -> str:
+    """Keras' default layer names: ``Conv2D`` -> ``conv2d``, ``SimpleRNN`` -> ``simple_rnn``,
+    ``MaxPooling2D`` -> ``max_pooling2d`` (digits stay with the word before them)."""
+    name = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def get_uid(prefix: str = "") -> int:
