@@ -272,8 +272,10 @@ class _Decoder:
         raise SerializationError(f"{self.source}: {where}: malformed capture source {src!r:.80}")
 
     def check_array(self, array, dtype: DType, shape, key, where):
+        # A capture's shape may be less specific than its array (loop shape relaxation).
         ok_dtype = (array.dtype == object) if dtype.kind == "O" else array.dtype == dtype.np
-        if not ok_dtype or tuple(array.shape) != tuple(shape):
+        if not ok_dtype or array.ndim != len(shape) or any(
+                d is not None and d != a for d, a in zip(shape, array.shape)):
             raise SerializationError(
                 f"{self.source}: {where}: array {key!r} is {array.dtype}{list(array.shape)} "
                 f"but the graph expects {dtype.name}{list(shape)}")
