@@ -548,26 +548,30 @@ class RNN(Layer):
             if self.go_backwards:
                 mask_tm = array_ops.reverse(mask_tm, [0])
             mask_ta = TensorArray(mask.dtype, size=steps).unstack(mask_tm)
-        outputs_ta = TensorArray(inputs.dtype, size=steps)
         zero = self._zero_output(inputs)
+        # The sequence grows by one step per iteration (the loop relaxes its time dim to
+        # None). A TensorArray would be the usual choice, but its first write fails when the
+        # element shape has an unknown (batch) dim.
+        sequence = array_ops.expand_dims(zero, 0)[:0]
         n = len(states)
 
         def cond(t, *_):
             return math_ops.less(t, steps)
 
-        def body(t, out_ta, prev, *carried):
+        def body(t, seq, prev, *carried):
             x = inputs_ta.read(t)
             mask_t = mask_ta.read(t) if mask_ta is not None else None
             output, new_states = self._step(x, list(carried), prev, mask_t, training)
-            return [t + 1, out_ta.write(t, output), output] + list(new_states)
+            if self.return_sequences:
+                seq = array_ops.concat([seq, array_ops.expand_dims(output, 0)], 0)
+            return [t + 1, seq, output] + list(new_states)
 
         from ops.tensor import constant
-        result = control_flow.while_loop(cond, body, [constant(0), outputs_ta, zero] + states)
-        out_ta, last, final = result[1], result[2], list(result[3:3 + n])
-        sequence = None
+        result = control_flow.while_loop(cond, body, [constant(0), sequence, zero] + states)
+        seq, last, final = result[1], result[2], list(result[3:3 + n])
         if self.return_sequences:
-            sequence = array_ops.transpose(out_ta.stack(), [1, 0, 2])
-        return last, sequence, final
+            seq = array_ops.transpose(seq, [1, 0, 2])
+        return last, seq if self.return_sequences else None, final
 
     def compute_mask(self, inputs, mask=None):
         if mask is None or not self.return_sequences:
