@@ -199,7 +199,8 @@ class _Loader:
         for i, (obj, r) in enumerate(zip(objects, records)):
             where = f"object #{i}"
             for name, ref in self.field(r, "attributes", dict, where).items():
-                if not name.isidentifier() or name in _RESERVED or name.startswith("__"):
+                if not name.isidentifier() or name in _RESERVED or (
+                        name.startswith("__") and name != "__call__"):
                     raise self.fail(f"{where}: bad attribute name {name!r}")
                 setattr(obj, name, self.resolve(ref, objects, f"{where}.{name}"))
             keys = r.get("variables")
@@ -239,7 +240,8 @@ class _Loader:
             index = self.field(r, "index", int, where)
             if fn is None or not 0 <= index < len(fn.concrete_functions):
                 raise self.fail(f"{where}: names no saved concrete function")
-            out[name] = RestoredSignature(name, fn.concrete_functions[index])
+            out[name] = RestoredSignature(name, fn.concrete_functions[index],
+                                          fn.input_signature)
         return out
 
 

@@ -222,11 +222,16 @@ class RestoredSignature:
     keyword arguments named by the inputs, a dict of named outputs back
     (``output_0``, ... unless the function returned a dict)."""
 
-    def __init__(self, name: str, cf: RestoredConcreteFunction):
+    def __init__(self, name: str, cf: RestoredConcreteFunction, input_signature=None):
         self.name = name
         self.concrete_function = cf
-        self.input_names = _unique([_identifier(s.name, f"input_{i}")
-                                    for i, s in enumerate(cf.input_specs)])
+        # Inputs are named as TensorFlow names them: by the input_signature's TensorSpec
+        # names where given, else by the function's argument names.
+        from runtime import nest
+        given = [s.name for s in nest.flatten(input_signature)] if input_signature else []
+        given += [None] * (len(cf.input_specs) - len(given))
+        self.input_names = _unique([_identifier(g or s.name, f"input_{i}")
+                                    for i, (g, s) in enumerate(zip(given, cf.input_specs))])
         outs = cf._outputs
         if isinstance(outs, dict) and all(isinstance(v, structure.TensorLeaf)
                                           for v in outs.values()):
@@ -310,6 +315,13 @@ class RestoredObject:
     @property
     def signatures(self) -> dict:
         return self._restored_signatures
+
+    def __call__(self, *args, **kwargs):
+        call = self.__dict__.get("__call__")
+        if call is None:
+            raise TypeError(f"the restored {self._restored_class} object is not callable (it "
+                            "was saved without an ag.function __call__)")
+        return call(*args, **kwargs)
 
     def __repr__(self) -> str:
         names = sorted(k for k in vars(self) if not k.startswith("_"))

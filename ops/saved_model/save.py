@@ -95,8 +95,10 @@ class _Saver:
                         return {type(value).__name__: items}
                 if depth < _MAX_DEPTH and type(value) is dict and \
                         all(isinstance(k, (str, int)) for k in value):
+                    # Dict entries that hold nothing saved are left out; list positions stay.
                     items = [[k, ref(v, f"{where}[{k!r}]", depth + 1)] for k, v in value.items()]
-                    if any(r is not None for _, r in items):
+                    items = [[k, r] for k, r in items if r is not None]
+                    if items:
                         return {"dict": items}
                 return None
 
@@ -219,7 +221,8 @@ def _prune(ref, saved: set):
         return ref if ref["function"] in saved else None
     if "dict" in ref:
         items = [[k, _prune(r, saved)] for k, r in ref["dict"]]
-        return {"dict": items} if any(r is not None for _, r in items) else None
+        items = [[k, r] for k, r in items if r is not None]
+        return {"dict": items} if items else None
     (tag, items), = ref.items()
     items = [_prune(r, saved) for r in items]
     return {tag: items} if any(r is not None for r in items) else None
@@ -230,15 +233,19 @@ def _attributes(obj, Function):
     sorted), then its class's public ``ag.function`` methods, bound to it."""
     own = dict(vars(obj)) if hasattr(obj, "__dict__") else {}
     names = sorted((n for n in own if not n.startswith("__")), key=lambda n: (n[:1] == "_", n))
-    out = [(n, own[n]) for n in names
-           if not (isinstance(own[n], Function) and n.startswith("_"))]
+    out = [(n, own[n]) for n in names if not (isinstance(own[n], Function) and not _public(n))]
     seen = set(own)
     for cls in type(obj).__mro__:
         for name, value in sorted(vars(cls).items()):
-            if isinstance(value, Function) and not name.startswith("_") and name not in seen:
+            if isinstance(value, Function) and _public(name) and name not in seen:
                 seen.add(name)
                 out.append((name, getattr(obj, name)))
     return out
+
+
+def _public(name: str) -> bool:
+    """Functions saved as attributes: public names, and ``__call__``."""
+    return not name.startswith("_") or name == "__call__"
 
 
 def _obj_variables(obj) -> list:
