@@ -329,10 +329,11 @@ logcosh = log_cosh
 def _weights_like(sample_weight, losses: Tensor, loss: str) -> Tensor:
     w = convert_to_tensor(sample_weight)
     w = w if w.dtype is losses.dtype else ew.cast(w, losses.dtype)
-    losses_r, w = squeeze_or_expand_to_same_rank(losses, w)
-    if len(losses_r.shape) != len(losses.shape):  # the weights were squeezed, not the losses
-        w = array_ops.expand_dims(w, -1)
-    while len(w.shape) < len(losses.shape):       # (batch,) weights for (batch, steps) losses
+    # The losses keep their shape: (batch, 1) weights lose the 1, and (batch,) weights for
+    # (batch, steps) losses gain trailing axes.
+    while len(w.shape) > len(losses.shape) and _shape(w)[-1] == 1:
+        w = array_ops.squeeze(w, -1)
+    while len(w.shape) < len(losses.shape):
         w = array_ops.expand_dims(w, -1)
     if len(w.shape) > len(losses.shape) or not _broadcastable(_shape(w), _shape(losses)):
         raise ValueError(f"{loss}: sample_weight has shape {fmt(_shape(convert_to_tensor(sample_weight)))} "
@@ -373,8 +374,15 @@ class Loss:
         self.dtype = dtype
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        if self.dtype is not None:
-            y_pred = ew.cast(convert_to_tensor(y_pred), D.as_dtype(self.dtype))
+        # As Keras 3: predictions become floats and numeric labels take their dtype, so
+        # custom ``call``s may subtract them (sparse losses cast class ids back to ints).
+        y_pred = _predictions(y_pred, self.name)
+        if self.dtype is not None and y_pred.dtype is not D.as_dtype(self.dtype):
+            y_pred = ew.cast(y_pred, D.as_dtype(self.dtype))
+        y_true = convert_to_tensor(y_true)
+        if y_true.dtype is not y_pred.dtype and (
+                y_true.dtype.is_integer or y_true.dtype.is_bool or y_true.dtype.is_floating):
+            y_true = ew.cast(y_true, y_pred.dtype)
         losses = self.call(y_true, y_pred)
         return reduce_weighted_values(losses, sample_weight, self._mask(y_true),
                                       self.reduction, self.name)
