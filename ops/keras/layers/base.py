@@ -7,8 +7,9 @@ The life of a layer:
    ``input_dim=``) records the expected input; the layer is then built as soon as the
    outermost ``__init__`` returns, with batch dim ``None`` (``_LayerMeta`` runs that step).
 2. The first ``layer(x)`` converts NumPy/Python inputs to tensors, casts floating inputs to
-   the compute dtype, checks ``input_spec``, then calls ``build(input_shape)`` once (inside
-   ``name_scope(layer.name)``, so weights are named ``dense/kernel:0``). A failing ``build``
+   the compute dtype, checks ``input_spec``, then calls ``build(input_shape)`` once. Calls
+   run inside the layer's name scope, so weights are named ``dense/kernel:0``, or
+   ``block/dense/kernel:0`` for a Dense built while ``block`` runs. A failing ``build``
    leaves no weights behind.
 3. Every call checks ``input_spec`` (wrong shapes fail naming the layer and both shapes,
    before anything changes) and runs ``call(inputs, training=..., mask=...)``, passing
@@ -294,14 +295,19 @@ class Layer(Module, metaclass=_LayerMeta):
         self._build_input_shape = input_shape
         self.built = True
 
-    def _maybe_build(self, input_shapes) -> None:
+    def _maybe_build(self, input_shapes, scoped: bool = False) -> None:
+        """Build for ``input_shapes`` unless built; ``scoped`` says the layer's name scope is
+        already entered (as during ``__call__``)."""
         if self.built:
             return
         counts = (len(self._own_trainable), len(self._own_non_trainable),
                   len(self._callable_losses))
         try:
-            with name_scope(self._name):
+            if scoped:
                 self.build(input_shapes)
+            else:
+                with name_scope(self._name):
+                    self.build(input_shapes)
         except BaseException:
             # Leave no half-built weights behind: the layer is as before the call.
             del self._own_trainable[counts[0]:]
@@ -397,18 +403,22 @@ class Layer(Module, metaclass=_LayerMeta):
             self._clear_call_losses()
         if self._input_spec is not None:
             assert_input_compatibility(self._input_spec, inputs, self)
-        if not self.built:
-            self._maybe_build(self._shapes_of(inputs))
 
-        method = self._call_method(call_fn)
+        # The layer's name scope (a plain push: this is the eager hot path) names the
+        # weights that this layer and the layers it calls create, e.g. "block/dense/kernel".
+        scopes = state.name_scopes
+        scopes.append(self._name)
         _call_stack.append(training)
         try:
-            outputs = method(inputs, *args, **kwargs)
+            if not self.built:
+                self._maybe_build(self._shapes_of(inputs), scoped=True)
+            outputs = self._call_method(call_fn)(inputs, *args, **kwargs)
         except Exception as e:
             _note_layer(e, self, inputs)
             raise
         finally:
             _call_stack.pop()
+            scopes.pop()
         if self._activity_regularizer is not None:
             self._add_activity_loss(outputs)
         return outputs
