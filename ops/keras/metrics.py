@@ -260,7 +260,7 @@ def _sparse_labels(y_true, y_pred: Tensor, name: str) -> Tensor:
     if len(y_true.shape) == len(y_pred.shape) and len(y_true.shape) and \
             tuple(y_true.shape)[-1] == 1:
         y_true = array_ops.squeeze(y_true, -1)
-    if len(y_true.shape) != len(y_pred.shape) - 1:
+    if not L._compatible(tuple(y_true.shape), tuple(y_pred.shape)[:-1]):
         raise ValueError(f"{name}: y_true has shape {fmt(tuple(y_true.shape))} but y_pred has "
                          f"shape {fmt(tuple(y_pred.shape))}; expected class indices of shape "
                          f"{fmt(tuple(y_pred.shape)[:-1])}")
