@@ -175,15 +175,15 @@ class _Saver:
                       "name": getattr(fn, "_name", None) or entry["concrete"][0][0].name,
                       "parameters": _parameters(fn) if fn is not None else None,
                       "input_signature": None, "concrete_functions": []}
+            where = f"function {entry['path'] or record['name']}"
             if fn is not None and fn.input_signature is not None:
                 record["input_signature"] = structure.encode(
-                    list(fn.input_signature), f"function {record['name']} input_signature")
+                    list(fn.input_signature), f"{where} input_signature")
             for i, (cf, arguments) in enumerate(entry["concrete"]):
                 name = f"{files.GRAPHS}/{entry['key']}_{i}.json"
                 doc = graph_json.encode(cf.optimized_graph, constants,
                                         lambda v: self.variable_key(v, None))
                 out[name] = graph_json.dumps(doc)
-                where = f"function {record['name']}"
                 record["concrete_functions"].append({
                     "graph": name,
                     "input_specs": [structure.spec_to_json(s) for s in cf.input_specs],
