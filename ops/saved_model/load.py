@@ -172,7 +172,7 @@ class _Loader:
 
     def arguments(self, arguments, n_specs, where):
         key = attr_codec.decode(self.field(arguments, "structure", None, where),
-                                structure._NoArrays(self.source), where)
+                                structure.NoArrays(self.source), where)
         leaves = self.field(arguments, "leaves", list, where)
         tensors = 0
         for leaf in leaves:
@@ -183,7 +183,7 @@ class _Loader:
                     isinstance(leaf["python"].get("type"), str) and "value" in leaf["python"]:
                 leaf.update(leaf.pop("python"))
                 leaf["value"] = attr_codec.decode(leaf["value"],
-                                                  structure._NoArrays(self.source), where)
+                                                  structure.NoArrays(self.source), where)
             else:
                 raise self.fail(f"{where}: malformed argument leaf {leaf!r:.60}")
         if tensors != n_specs:

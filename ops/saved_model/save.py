@@ -41,6 +41,12 @@ def save(obj, export_dir, signatures=None, options=None) -> None:
     The directory is written atomically: into a temporary directory beside it that is renamed
     into place when complete, so a failed or interrupted save never leaves a half-written
     model at ``export_dir`` (an existing model there stays until the new one is complete)."""
+    Function, ConcreteFunction = _function_types()
+    if isinstance(obj, (Function, ConcreteFunction, Variable, Tensor)) or \
+            not hasattr(obj, "__dict__"):
+        raise TypeError(f"save: expected an object that holds functions and variables (such as "
+                        f"an ag.Module), got {type(obj).__name__}; set it as an attribute of "
+                        "an ag.Module and save that")
     saver = _Saver(obj)
     saver.walk()
     saver.trace_functions()
@@ -230,9 +236,12 @@ def _prune(ref, saved: set):
 
 def _attributes(obj, Function):
     """(name, value) of ``obj``'s instance attributes (public first, then private, each
-    sorted), then its class's public ``ag.function`` methods, bound to it."""
+    sorted; names its class lists in ``_TF_MODULE_IGNORED_PROPERTIES`` skipped), then its
+    class's public ``ag.function`` methods (and ``__call__``), bound to it."""
     own = dict(vars(obj)) if hasattr(obj, "__dict__") else {}
-    names = sorted((n for n in own if not n.startswith("__")), key=lambda n: (n[:1] == "_", n))
+    ignored = getattr(type(obj), "_TF_MODULE_IGNORED_PROPERTIES", ())   # as Module's own walk
+    names = sorted((n for n in own if not n.startswith("__") and n not in ignored),
+                   key=lambda n: (n[:1] == "_", n))
     out = [(n, own[n]) for n in names if not (isinstance(own[n], Function) and not _public(n))]
     seen = set(own)
     for cls in type(obj).__mro__:
@@ -290,7 +299,7 @@ def _arguments(key, fn, path):
             tensors += 1
         elif k[0] == "py":
             try:
-                value = attr_codec.encode(k[2], structure._NoArrays(), where)
+                value = attr_codec.encode(k[2], structure.NoArrays(), where)
             except SerializationError:
                 warnings.warn(f"save: {where} was traced with the Python argument {k[2]!r:.40}, "
                               "which cannot be saved; that trace is skipped", stacklevel=4)
@@ -300,7 +309,7 @@ def _arguments(key, fn, path):
             warnings.warn(f"save: {where} was traced with a variable argument; such traces "
                           "cannot be matched after loading and are skipped", stacklevel=4)
             return None
-    return {"structure": attr_codec.encode(key[0], structure._NoArrays(), where),
+    return {"structure": attr_codec.encode(key[0], structure.NoArrays(), where),
             "leaves": leaves}
 
 

@@ -32,7 +32,7 @@ class TensorLeaf:
         return f"<tensor {self.index}>"
 
 
-class _NoArrays:
+class NoArrays:
     """Attribute context for structures: Python constants only (no arrays, no graphs)."""
 
     source = "<structure>"
@@ -65,10 +65,10 @@ def encode(x, where: str, leaf_index=None):
         tag = "list" if isinstance(x, list) else "tuple"
         return {tag: [encode(v, where, leaf_index) for v in x]}
     if isinstance(x, dict):
-        return {"dict": [[attr_codec.encode(k, _NoArrays(), where), encode(v, where, leaf_index)]
+        return {"dict": [[attr_codec.encode(k, NoArrays(), where), encode(v, where, leaf_index)]
                          for k, v in x.items()]}
     if x is None or isinstance(x, (bool, int, float, str, bytes, complex)):
-        return {"value": attr_codec.encode(x, _NoArrays(), where)}
+        return {"value": attr_codec.encode(x, NoArrays(), where)}
     raise SerializationError(f"{where}: a {type(x).__module__}.{type(x).__name__} in the "
                              "structure cannot be saved (only tensors, specs, Python constants "
                              "and lists, tuples, dicts and namedtuples of them)")
@@ -92,7 +92,7 @@ def decode(data, source: str, where: str):
         pairs = _items(body, source, where)
         if not all(isinstance(p, list) and len(p) == 2 for p in pairs):
             raise SerializationError(f"{source}: {where}: dict entries must be [key, item]")
-        return {attr_codec.decode(k, _NoArrays(source), where): decode(v, source, where)
+        return {attr_codec.decode(k, NoArrays(source), where): decode(v, source, where)
                 for k, v in pairs}
     if tag == "namedtuple":
         if not isinstance(body, dict) or set(body) != {"name", "fields", "items"}:
@@ -107,7 +107,7 @@ def decode(data, source: str, where: str):
                                      f"{len(cls._fields)} fields but {len(items)} items")
         return cls(*items)
     if tag == "value":
-        return attr_codec.decode(body, _NoArrays(source), where)
+        return attr_codec.decode(body, NoArrays(source), where)
     raise SerializationError(f"{source}: {where}: unknown structure tag {tag!r}")
 
 

@@ -308,3 +308,31 @@ def test_saving_again_replaces_the_previous_model(tmp_path):
     save(DemoModule(ag.constant(7.0)), path)
     assert load(path).x.numpy() == 7.0
     assert sorted(os.listdir(tmp_path)) == ["model"]     # no temporary or old directories
+
+
+class Lazy(Module):
+    """Creates its variable on the first trace (TF's `if self.v is None` pattern)."""
+
+    def __init__(self):
+        super().__init__()
+        self.v = None
+
+    @ag.function(input_signature=[ag.TensorSpec([2], ag.float32)])
+    def __call__(self, x):
+        if self.v is None:
+            self.v = ag.Variable(ag.ones([2]) * 3.0, name="lazy")
+        return self.v * x
+
+
+def test_variables_created_by_the_trace_that_save_makes_are_saved(tmp_path):
+    save(Lazy(), str(tmp_path / "lazy"))                # never called before: save traces it
+    loaded = load(str(tmp_path / "lazy"))
+    assert [v.name for v in loaded.variables] == ["lazy:0"]
+    np.testing.assert_array_equal(loaded(ag.constant([1.0, 2.0])).numpy(), [3.0, 6.0])
+
+
+@pytest.mark.parametrize("obj", [ag.Variable(1.0), ag.constant(1.0), 3,
+                                 ag.function(lambda: 1.0, input_signature=[])])
+def test_only_objects_holding_functions_and_variables_are_saved(tmp_path, obj):
+    with pytest.raises(TypeError, match="expected an object that holds functions"):
+        save(obj, str(tmp_path / "x"))

@@ -43,7 +43,8 @@ def test_expected_names_and_shapes_are_checked(tmp_path):
     path = tmp_path / "w.npz"
     save_weights_file(path, WEIGHTS[:2])
     kernel = ag.Variable(np.ones((2, 3), np.float32))
-    assert len(load_weights_file(path, [("dense/kernel:0", kernel), ("dense/bias:0", (None,))])) == 2
+    expected = [("dense/kernel:0", kernel), ("dense/bias:0", (None,))]
+    assert len(load_weights_file(path, expected)) == 2
     with pytest.raises(SerializationError, match=r"w\.npz: holds 2 weights but 1 are expected; "
                                                  r"unexpected \['dense/bias:0'\]"):
         load_weights_file(path, [("dense/kernel:0", (2, 3))])
