@@ -46,7 +46,7 @@ def fit(model, callbacks, epoch_logs, steps=2, verbose=0, batch_logs=None):
     cb.on_train_begin()
     for epoch, logs in enumerate(epoch_logs):
         cb.on_epoch_begin(epoch)
-        for batch in range(steps):
+        for batch in range(steps if steps is not None else 2):
             cb.on_train_batch_begin(batch)
             cb.on_train_batch_end(batch, (batch_logs or {}).get((epoch, batch), logs))
         model.weights = [np.full(2, float(epoch))]
@@ -251,13 +251,19 @@ def test_reduce_lr_on_plateau():
     np.testing.assert_allclose(float(model.optimizer.learning_rate), 0.2)  # floor at min_lr
 
 
-def test_reduce_lr_cooldown_and_improvement():
+def test_reduce_lr_cooldown_and_improvement(capsys):
     model = FakeModel(learning_rate=1.0)
     reducer = cbks.ReduceLROnPlateau(monitor="loss", factor=0.1, patience=1, cooldown=2,
                                      verbose=1)
-    fit(model, [reducer], losses(1.0, 1.0, 1.0, 1.0, 1.0, 0.5))
-    # Reduced after epoch 2; epochs 3 and 4 cool down; epoch 5 waits; epoch 6 improves.
-    np.testing.assert_allclose(float(model.optimizer.learning_rate), 0.1, rtol=1e-6)
+    history = fit(model, [reducer], losses(1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.6))
+    # Reduced at the end of epochs 2 and 4 (the cooldown of 2 counts down at the start of
+    # each epoch end, so it spares epoch 3 only); epoch 6 improves during its cooldown;
+    # epoch 7 does not, and with patience 1 the rate drops again.
+    np.testing.assert_allclose(history.history["learning_rate"],
+                               [1.0, 1.0, 0.1, 0.1, 0.01, 0.01, 0.01], rtol=1e-6)
+    np.testing.assert_allclose(float(model.optimizer.learning_rate), 0.001, rtol=1e-5)
+    assert reducer.best == 0.5
+    assert "Epoch 2: ReduceLROnPlateau reducing learning rate to 0.1" in capsys.readouterr().out
 
 
 def test_reduce_lr_changes_the_rate_a_traced_step_uses():
