@@ -196,8 +196,13 @@ class CallbackList:
 
 
 def _forwarder(hook: str):
-    def forward(self, *args, logs=None):
-        self._call(hook, *args, logs=logs)
+    # The hooks' own signatures: ``(epoch_or_batch, logs=None)`` or ``(logs=None)``.
+    if "epoch" in hook or "batch" in hook:
+        def forward(self, index, logs=None):
+            self._call(hook, index, logs=logs)
+    else:
+        def forward(self, logs=None):
+            self._call(hook, logs=logs)
     forward.__name__ = hook
     return forward
 
@@ -375,9 +380,12 @@ class EarlyStopping(Callback):
             self.best_epoch = epoch
             if self.restore_best_weights:
                 self.best_weights = self.model.get_weights()
+            # The wait restarts only past the baseline too, so values that keep improving
+            # but stay short of it still stop training after ``patience`` epochs (as the
+            # documentation says, and Keras 2 did).
             if self.baseline is None or self._is_improvement(current, self.baseline):
                 self.wait = 0
-            return
+                return
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
