@@ -32,7 +32,10 @@ def load(export_dir, tags=None, options=None) -> RestoredObject:
     variables restored (``loaded.variables``, and attributes by their saved path), and
     ``loaded.signatures``. Truncated, edited or malformed files raise ``SerializationError``
     naming the file."""
-    import ops  # noqa: F401  (every op registered before graphs are decoded)
+    # Every op registered before graphs are decoded: the ops package, and ops that graph
+    # passes introduce (the optimized graphs saved may hold them).
+    import ops  # noqa: F401
+    import runtime.passes  # noqa: F401
     export_dir = os.fspath(export_dir)
     data = files.read_all(export_dir)
     loader = _Loader(export_dir, data)
