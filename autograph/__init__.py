@@ -19,6 +19,7 @@ from ops.variables import (  # noqa: F401
 from ops.tape import GradientTape, UnconnectedGradients  # noqa: F401
 from ops.custom_gradient import custom_gradient  # noqa: F401
 from ops.tensor_spec import TensorSpec  # noqa: F401
+from ops.module import Module  # noqa: F401
 from ops.elementwise import *  # noqa: F401,F403
 from ops.creation import *  # noqa: F401,F403
 from ops.array_ops import *  # noqa: F401,F403
@@ -34,7 +35,7 @@ from ops.functional_ops import *  # noqa: F401,F403
 from ops.tensor_array import TensorArray  # noqa: F401
 
 from autograph import (  # noqa: F401,E402
-    config, debugging, errors, linalg, math, nest, nn, random, strings,
+    config, debugging, errors, linalg, math, nest, nn, random, saved_model, strings,
 )
 
 from autograph.function import (  # noqa: F401,E402
