@@ -158,6 +158,6 @@ def get(identifier, argument: str | None = None):
         return deserialize(identifier, argument=argument)
     if callable(identifier):
         return identifier
-    raise TypeError(f"Could not interpret activation{' for argument ' + argument if argument else ''}"
-                    f": expected a name or a callable, got {type(identifier).__name__} "
-                    f"{identifier!r}")
+    where = f" for argument {argument}" if argument else ""
+    raise TypeError(f"Could not interpret activation{where}: expected a name or a callable, "
+                    f"got {type(identifier).__name__} {identifier!r}")

@@ -10,8 +10,8 @@ import re
 
 from runtime import dtypes as D
 
-__all__ = ["to_snake_case", "clear_session", "epsilon", "floatx", "get_uid", "image_data_format", "reset_uids",
-           "set_epsilon", "set_floatx", "set_image_data_format"]
+__all__ = ["clear_session", "epsilon", "floatx", "get_uid", "image_data_format", "reset_uids",
+           "set_epsilon", "set_floatx", "set_image_data_format", "to_snake_case"]
 
 _uids: collections.Counter = collections.Counter()
 _floatx = "float32"

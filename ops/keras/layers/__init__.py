@@ -9,7 +9,9 @@ from ops.keras.layers.core import (  # noqa: F401
     Activation, ActivityRegularization, Dense, Dropout, Flatten, GaussianDropout, GaussianNoise,
     InputLayer, Lambda, Permute, RepeatVector, Reshape, SpatialDropout1D, SpatialDropout2D,
 )
-from ops.keras.layers.convolutional import Conv1D, Conv2D, Convolution1D, Convolution2D  # noqa: F401
+from ops.keras.layers.convolutional import (  # noqa: F401
+    Conv1D, Conv2D, Convolution1D, Convolution2D,
+)
 from ops.keras.layers.pooling import (  # noqa: F401
     AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, GlobalAveragePooling1D,
     GlobalAveragePooling2D, GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D,

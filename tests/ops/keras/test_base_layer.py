@@ -11,12 +11,6 @@ from ops.keras.layers import base
 from ops.module import Module
 
 
-@pytest.fixture(autouse=True)
-def _fresh_names():
-    backend.clear_session()
-    yield
-
-
 class Linear(layers.Layer):
     """Counts builds; records the shape it was built for."""
 
@@ -455,7 +449,7 @@ def test_mixed_policy_computes_in_float16_with_float32_weights():
     assert out.dtype == ag.float16 and dense.kernel.dtype == ag.float32
 
 
-# ---- inside ag.function ---------------------------------------------------------------------------
+# ---- inside ag.function -------------------------------------------------------------------
 
 def test_layers_inside_function_match_eager_and_train():
     model = Block()
