@@ -173,7 +173,7 @@ class Layer(Module, metaclass=_LayerMeta):
     # a model holds but that is not part of its weights.
     _TF_MODULE_IGNORED_PROPERTIES = frozenset({
         "_own_trainable", "_own_non_trainable", "_callable_losses", "_call_losses",
-        "_input_spec", "_dtype_policy", "_build_input_shape", "_batch_input_shape",
+        "_input_spec", "_dtype_policy", "_compute", "_build_input_shape", "_batch_input_shape",
         "_initial_weights", "_activity_regularizer", "optimizer", "_optimizer",
     })
 
@@ -199,7 +199,7 @@ class Layer(Module, metaclass=_LayerMeta):
         self._callable_losses: list = []
         self._call_losses: list = []
         self._build_input_shape = None
-        self._dtype_policy = global_policy() if dtype is None else Policy(dtype)
+        self._set_dtype_policy(global_policy() if dtype is None else Policy(dtype))
         self._autocast = bool(kwargs.get("autocast", True))
         self._dynamic = bool(dynamic)
         self._stateful = False
@@ -252,6 +252,11 @@ class Layer(Module, metaclass=_LayerMeta):
     @property
     def dtype_policy(self) -> Policy:
         return self._dtype_policy
+
+    def _set_dtype_policy(self, policy: Policy) -> None:
+        """Set the policy; the compute dtype is kept as a DType for the per-call checks."""
+        self._dtype_policy = policy
+        self._compute = D.as_dtype(policy.compute_dtype)
 
     @property
     def dtype(self) -> str:
@@ -435,7 +440,7 @@ class Layer(Module, metaclass=_LayerMeta):
     def _convert_inputs(self, inputs):
         """NumPy arrays and Python numbers become tensors; floating tensors are cast to the
         compute dtype (``autocast``), as Keras does with float64 NumPy data."""
-        compute = D.as_dtype(self.compute_dtype)
+        compute = self._compute
 
         def convert(x):
             if isinstance(x, Variable):
@@ -462,8 +467,8 @@ class Layer(Module, metaclass=_LayerMeta):
     def _read(self, variable):
         """A weight as the layer computes with it: cast to the compute dtype when the policy
         keeps weights in another dtype (mixed precision)."""
-        if variable.dtype.name != self.compute_dtype:
-            return math_ops.cast(variable, D.as_dtype(self.compute_dtype))
+        if variable.dtype is not self._compute:
+            return math_ops.cast(variable, self._compute)
         return variable
 
     # ---- losses ------------------------------------------------------------------------------

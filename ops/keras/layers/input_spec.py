@@ -75,40 +75,43 @@ def assert_input_compatibility(input_spec, inputs, layer) -> None:
     ``input_spec`` (one spec, or one per flattened input)."""
     if input_spec is None:
         return
+    if isinstance(input_spec, InputSpec) and hasattr(inputs, "_sym"):
+        # one tensor, one spec: the common case, checked without flattening
+        _check(input_spec, inputs, 0, layer)
+        return
     specs = nest.flatten(input_spec) if isinstance(input_spec, (list, tuple)) else [input_spec]
     flat = nest.flatten(inputs)
     if len(specs) != len(flat):
         raise ValueError(f'Layer "{layer.name}" expects {len(specs)} input(s), but it received '
                          f"{len(flat)} input tensors")
     for index, (spec, x) in enumerate(zip(specs, flat)):
-        if spec is None:
+        if spec is not None and getattr(x, "shape", None) is not None:
+            _check(spec, x, index, layer)
+
+
+def _check(spec: InputSpec, x, index: int, layer) -> None:
+    raw = getattr(x, "_v", None)
+    shape = tuple(raw.shape) if raw is not None else tuple(x.shape)
+    rank = len(shape)
+    if spec.ndim is not None and not spec.allow_last_axis_squeeze and rank != spec.ndim:
+        raise _incompatible(layer, index, f"expected ndim={spec.ndim}, found ndim={rank}", shape)
+    if spec.max_ndim is not None and rank > spec.max_ndim:
+        raise _incompatible(layer, index, f"expected max_ndim={spec.max_ndim}, found "
+                            f"ndim={rank}", shape)
+    if spec.min_ndim is not None and rank < spec.min_ndim:
+        raise _incompatible(layer, index, f"expected min_ndim={spec.min_ndim}, found "
+                            f"ndim={rank}", shape)
+    if spec.dtype is not None and x.dtype.name != spec.dtype:
+        raise ValueError(f'Input {index} of layer "{layer.name}" is incompatible with the '
+                         f"layer: expected dtype {spec.dtype}, found {x.dtype.name}")
+    for axis, size in spec.axes.items():
+        if size is None or not -rank <= axis < rank:
             continue
-        shape = getattr(x, "shape", None)
-        if shape is None:
-            continue
-        shape = tuple(shape)
-        rank = len(shape)
-        if spec.ndim is not None and not spec.allow_last_axis_squeeze and rank != spec.ndim:
-            raise _incompatible(layer, index, f"expected ndim={spec.ndim}, found ndim={rank}",
-                                shape)
-        if spec.max_ndim is not None and rank > spec.max_ndim:
-            raise _incompatible(layer, index, f"expected max_ndim={spec.max_ndim}, found "
-                                f"ndim={rank}", shape)
-        if spec.min_ndim is not None and rank < spec.min_ndim:
-            raise _incompatible(layer, index, f"expected min_ndim={spec.min_ndim}, found "
-                                f"ndim={rank}", shape)
-        if spec.dtype is not None and x.dtype.name != spec.dtype:
-            raise ValueError(f'Input {index} of layer "{layer.name}" is incompatible with the '
-                             f"layer: expected dtype {spec.dtype}, found {x.dtype.name}")
-        for axis, size in spec.axes.items():
-            if size is None or not -rank <= axis < rank:
-                continue
-            got = shape[axis]
-            if got is not None and got != size:
-                raise _incompatible(layer, index, f"expected axis {axis} of input shape to "
-                                    f"have value {size}", shape)
-        if spec.shape is not None and rank == len(spec.shape):
-            for want, got in zip(spec.shape, shape):
-                if want is not None and got is not None and want != got:
-                    raise _incompatible(layer, index, f"expected shape={fmt(spec.shape)}",
-                                        shape)
+        got = shape[axis]
+        if got is not None and got != size:
+            raise _incompatible(layer, index, f"expected axis {axis} of input shape to have "
+                                f"value {size}", shape)
+    if spec.shape is not None and rank == len(spec.shape):
+        for want, got in zip(spec.shape, shape):
+            if want is not None and got is not None and want != got:
+                raise _incompatible(layer, index, f"expected shape={fmt(spec.shape)}", shape)
