@@ -1,5 +1,6 @@
 """Keras optimizers (``tf.keras.optimizers``): the ``Optimizer`` base, SGD, Adam, AdamW,
-RMSprop, Adagrad, learning-rate ``schedules``, and ``get``/``serialize``/``deserialize``."""
+RMSprop, Adagrad, Adamax, Nadam, Adadelta, Lion, ``LossScaleOptimizer`` (mixed precision),
+learning-rate ``schedules``, and ``get``/``serialize``/``deserialize``."""
 from __future__ import annotations
 
 from ops.keras.optimizers import schedules
@@ -8,13 +9,20 @@ from ops.keras.optimizers.sgd import SGD
 from ops.keras.optimizers.adam import Adam, AdamW
 from ops.keras.optimizers.rmsprop import RMSprop
 from ops.keras.optimizers.adagrad import Adagrad
+from ops.keras.optimizers.adamax import Adamax
+from ops.keras.optimizers.nadam import Nadam
+from ops.keras.optimizers.adadelta import Adadelta
+from ops.keras.optimizers.lion import Lion
+from ops.keras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get",
-           "serialize", "deserialize"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Nadam",
+           "Adadelta", "Lion", "LossScaleOptimizer", "schedules", "get", "serialize",
+           "deserialize"]
 
 # Lower-case names are what ``compile(optimizer="adam")`` passes; class names work as well.
-_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
-_BY_CLASS = {cls.__name__: cls for cls in _BY_NAME.values()}
+_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
+            "adamax": Adamax, "nadam": Nadam, "adadelta": Adadelta, "lion": Lion}
+_BY_CLASS = {cls.__name__: cls for cls in (*_BY_NAME.values(), LossScaleOptimizer)}
 
 
 def serialize(optimizer) -> dict:

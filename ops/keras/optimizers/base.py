@@ -18,7 +18,7 @@ import numbers
 import warnings
 
 from runtime import dtypes as D
-from ops import creation, elementwise as ew, reductions
+from ops import array_ops, creation, elementwise as ew, reductions
 from ops.tensor import Tensor, convert_to_tensor
 from ops.variables import Variable, init_scope
 from ops.keras.optimizers import schedules
@@ -54,10 +54,14 @@ class Optimizer:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be "
                              f"set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                              f"global_clipnorm={global_clipnorm}")
-        if use_ema or gradient_accumulation_steps or loss_scale_factor:
-            raise NotImplementedError(
-                f"{type(self).__name__}: use_ema, gradient_accumulation_steps and "
-                "loss_scale_factor are not supported yet")
+        if gradient_accumulation_steps is not None and (
+                not isinstance(gradient_accumulation_steps, int) or
+                gradient_accumulation_steps < 1):
+            raise ValueError(f"{type(self).__name__}: gradient_accumulation_steps must be a "
+                             f"positive int, got {gradient_accumulation_steps!r}")
+        if use_ema and not 0 <= ema_momentum <= 1:
+            raise ValueError(f"{type(self).__name__}: ema_momentum must be in [0, 1], got "
+                             f"{ema_momentum}")
         self.name = name or type(self).__name__.lower()
         self.weight_decay = weight_decay
         self.clipnorm = clipnorm
@@ -135,13 +139,20 @@ class Optimizer:
 
     # ---- state -------------------------------------------------------------------------------
     def build(self, var_list) -> None:
-        """Start tracking ``var_list``; subclasses then create their slots for it."""
+        """Start tracking ``var_list`` (with the base's own slots: gradient accumulators and
+        moving averages when asked for); subclasses then create their slots for it."""
+        var_list = [v for v in var_list if _var_key(v) not in self._tracked]
         for variable in var_list:
             key = _var_key(variable)
-            if key not in self._tracked:
-                self._tracked[key] = variable
-                self._trainable_variables.append(variable)
-                self._slots[key] = {}
+            self._tracked[key] = variable
+            self._trainable_variables.append(variable)
+            self._slots[key] = {}
+        if self.gradient_accumulation_steps:
+            for v in var_list:
+                self.add_variable_from_reference(v, "gradient_accumulator")
+        if self.use_ema:
+            for v in var_list:
+                self.add_variable_from_reference(v, "average")
         self.built = True
 
     def add_variable(self, shape, initializer="zeros", dtype=None, name=None) -> Variable:
@@ -215,13 +226,69 @@ class Optimizer:
                                 f"{type(v).__name__}; pass model.trainable_variables")
         grads = [self._check_gradient(g, v) for g, v in zip(grads, variables)]
         self._ensure_built(variables)
+        if self.loss_scale_factor is not None:
+            grads = [g / self.loss_scale_factor for g in grads]
+        if self.gradient_accumulation_steps:
+            self._accumulate_or_step(grads, variables)
+        else:
+            self._step(grads, variables)
+        if self.use_ema:
+            self._update_moving_averages(variables)
+        self._iterations.assign_add(1)
+        return self._iterations
+
+    def _step(self, grads, variables) -> None:
+        """One update: clip, decay weights, then each variable's ``update_step``."""
         grads = self._clip_gradients(grads)
         learning_rate = self._get_current_learning_rate()
         self._apply_weight_decay(variables, learning_rate)
         for g, v in zip(grads, variables):
             self.update_step(g, v, learning_rate)
-        self._iterations.assign_add(1)
-        return self._iterations
+
+    def _accumulate_or_step(self, grads, variables) -> None:
+        # As Keras 3: every ``steps``-th call updates with the mean of the accumulated
+        # gradients; the others only accumulate. ``iterations`` counts every call.
+        steps = self.gradient_accumulation_steps
+        accumulators = [self.get_slot(v, "gradient_accumulator") for v in variables]
+
+        def update():
+            self._step([(g + a) / steps for g, a in zip(grads, accumulators)], variables)
+            for a in accumulators:
+                a.assign(ew.zeros_like(a))
+            return convert_to_tensor(True)
+
+        def accumulate():
+            for g, a in zip(grads, accumulators):
+                a.assign_add(g)
+            return convert_to_tensor(False)
+
+        from ops.control_flow import cond
+        cond(ew.equal((self._iterations + 1) % steps, 0), update, accumulate)
+
+    def _update_moving_averages(self, variables) -> None:
+        # The first step starts the average at the variable itself (momentum 0).
+        first = ew.equal(self._iterations, 0)
+        overwrite = None
+        if self.ema_overwrite_frequency:
+            overwrite = ew.equal((self._iterations + 1) % self.ema_overwrite_frequency, 0)
+        for v in variables:
+            average = self.get_slot(v, "average")
+            momentum = ew.cast(ew.logical_not(first), v.dtype) * self.ema_momentum
+            average.assign(momentum * average + (1 - momentum) * v)
+            if overwrite is not None:
+                v.assign(array_ops.where(overwrite, average.read_value(), v.read_value()))
+
+    def finalize_variable_values(self, var_list) -> None:
+        """With ``use_ema``, set each variable to its moving average (``fit`` calls this at
+        the end of training)."""
+        if self.use_ema:
+            for v in var_list:
+                v.assign(self.get_slot(v, "average"))
+
+    def scale_loss(self, loss):
+        """``loss * loss_scale_factor`` (the loss unchanged without one); ``apply`` divides
+        the gradients by the factor again."""
+        return loss * self.loss_scale_factor if self.loss_scale_factor is not None else loss
 
     def minimize(self, loss, var_list, tape=None):
         """Compute gradients of ``loss`` (a tensor recorded on ``tape``, or a zero-argument

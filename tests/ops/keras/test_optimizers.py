@@ -65,6 +65,47 @@ def np_adagrad(w, grads, lr, initial_accumulator_value=0.1, epsilon=1e-7, **_):
     return w
 
 
+def np_adamax(w, grads, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **_):
+    m, u = np.zeros_like(w), np.zeros_like(w)
+    for t, g in enumerate(grads, start=1):
+        m = m + (g - m) * (1 - beta_1)
+        u = np.maximum(beta_2 * u, np.abs(g))
+        w = w - lr * m / ((1 - beta_1 ** t) * (u + epsilon))
+    return w
+
+
+def np_nadam(w, grads, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **_):
+    m, v, u_product = np.zeros_like(w), np.zeros_like(w), 1.0
+    for t, g in enumerate(grads, start=1):
+        u_t = beta_1 * (1 - 0.5 * 0.96 ** t)
+        u_next = beta_1 * (1 - 0.5 * 0.96 ** (t + 1))
+        u_product = u_product * u_t
+        m = m + (g - m) * (1 - beta_1)
+        v = v + (g * g - v) * (1 - beta_2)
+        m_hat = u_next * m / (1 - u_product * u_next) + (1 - u_t) * g / (1 - u_product)
+        v_hat = v / (1 - beta_2 ** t)
+        w = w - lr * m_hat / (np.sqrt(v_hat) + epsilon)
+    return w
+
+
+def np_adadelta(w, grads, lr, rho=0.95, epsilon=1e-7, **_):
+    acc_g, acc_d = np.zeros_like(w), np.zeros_like(w)
+    for g in grads:
+        acc_g = rho * acc_g + (1 - rho) * g * g
+        delta = -np.sqrt(acc_d + epsilon) / np.sqrt(acc_g + epsilon) * g
+        acc_d = rho * acc_d + (1 - rho) * delta * delta
+        w = w + lr * delta
+    return w
+
+
+def np_lion(w, grads, lr, beta_1=0.9, beta_2=0.99, **_):
+    m = np.zeros_like(w)
+    for g in grads:
+        w = w - lr * np.sign(beta_1 * m + (1 - beta_1) * g)
+        m = beta_2 * m + (1 - beta_2) * g
+    return w
+
+
 CASES = [
     ("sgd", optimizers.SGD, np_sgd, {}),
     ("sgd_momentum", optimizers.SGD, np_sgd, {"momentum": 0.9}),
@@ -79,6 +120,10 @@ CASES = [
     ("rmsprop_rho", optimizers.RMSprop, np_rmsprop, {"rho": 0.5, "momentum": 0.2}),
     ("adagrad", optimizers.Adagrad, np_adagrad, {}),
     ("adagrad_init", optimizers.Adagrad, np_adagrad, {"initial_accumulator_value": 1.0}),
+    ("adamax", optimizers.Adamax, np_adamax, {}),
+    ("nadam", optimizers.Nadam, np_nadam, {}),
+    ("adadelta", optimizers.Adadelta, np_adadelta, {"rho": 0.9}),
+    ("lion", optimizers.Lion, np_lion, {}),
 ]
 
 
@@ -372,11 +417,101 @@ def test_training_a_linear_model_in_a_traced_step():
 
 # ---- lookup and configs -------------------------------------------------------------------------
 
+# ---- gradient accumulation, moving averages, loss scaling -----------------------------------------
+
+@pytest.mark.parametrize("mode", MODES)
+def test_gradient_accumulation_steps(mode):
+    w = ag.Variable([0.0])
+    opt = optimizers.SGD(1.0, gradient_accumulation_steps=3)
+    step = run_in(mode, lambda g: opt.apply_gradients([(g, w)]))
+    seen = []
+    for g in [1.0, 2.0, 3.0, 4.0, 5.0, 9.0]:
+        step(ag.constant([g]))
+        seen.append(float(w.numpy()[0]))
+    # Every third call applies the mean of the three gradients; iterations counts every call.
+    assert seen == [0.0, 0.0, -2.0, -2.0, -2.0, -8.0]
+    assert int(opt.iterations.numpy()) == 6
+    np.testing.assert_array_equal(opt.get_slot(w, "gradient_accumulator").numpy(), [0.0])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_moving_average_of_weights(mode):
+    w = ag.Variable([1.0])
+    opt = optimizers.SGD(0.5, use_ema=True, ema_momentum=0.5)
+    step = run_in(mode, lambda g: opt.apply_gradients([(g, w)]))
+    average = None
+    for _ in range(3):
+        step(ag.constant([1.0]))
+        value = float(w.numpy()[0])
+        average = value if average is None else 0.5 * average + 0.5 * value
+    np.testing.assert_allclose(opt.get_slot(w, "average").numpy(), [average])
+    opt.finalize_variable_values([w])
+    np.testing.assert_allclose(w.numpy(), [average])
+
+
+def test_moving_average_overwrite_frequency():
+    w = ag.Variable([0.0])
+    opt = optimizers.SGD(1.0, use_ema=True, ema_momentum=0.5, ema_overwrite_frequency=2)
+    opt.apply_gradients([(ag.constant([-2.0]), w)])      # w = 2, average = 2
+    opt.apply_gradients([(ag.constant([-2.0]), w)])      # w = 4, average = 3, then w = 3
+    np.testing.assert_allclose(w.numpy(), [3.0])
+
+
+def test_loss_scale_factor_divides_gradients():
+    w = ag.Variable([0.0])
+    opt = optimizers.SGD(1.0, loss_scale_factor=8.0)
+    assert float(opt.scale_loss(ag.constant(2.0))) == 16.0
+    opt.apply_gradients([(ag.constant([8.0]), w)])
+    np.testing.assert_allclose(w.numpy(), [-1.0])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_loss_scale_optimizer_skips_non_finite_steps_and_adapts_the_scale(mode):
+    w = ag.Variable([1.0])
+    opt = optimizers.LossScaleOptimizer(optimizers.SGD(1.0), initial_scale=4.0,
+                                        dynamic_growth_steps=2)
+    step = run_in(mode, lambda g: opt.apply_gradients([(g, w)]))
+    trace = []
+    for g in [4.0, 4.0, np.inf, 8.0]:
+        step(ag.constant([g], ag.float32))
+        trace.append((float(w.numpy()[0]), float(opt.dynamic_scale.numpy())))
+    # Gradients are divided by the scale; two finite steps double it; inf skips and halves.
+    assert trace == [(0.0, 4.0), (-1.0, 8.0), (-1.0, 4.0), (-3.0, 4.0)]
+    assert int(opt.iterations.numpy()) == 3
+    assert float(opt.learning_rate) == 1.0
+
+
+def test_loss_scale_optimizer_in_a_custom_training_step():
+    w = ag.Variable([2.0])
+    opt = optimizers.LossScaleOptimizer(optimizers.Adam(0.1))
+
+    @ag.function
+    def train_step():
+        with ag.GradientTape() as tape:
+            loss = ag.reduce_sum(w * w)
+            scaled = opt.scale_loss(loss)
+        opt.apply_gradients(zip(tape.gradient(scaled, [w]), [w]))
+        return loss
+
+    reference = ag.Variable([2.0])
+    plain = optimizers.Adam(0.1)
+    for _ in range(3):
+        train_step()
+        plain.minimize(lambda: ag.reduce_sum(reference * reference), [reference])
+    np.testing.assert_allclose(w.numpy(), reference.numpy(), rtol=1e-6)
+    config = optimizers.serialize(opt)
+    restored = optimizers.deserialize(config)
+    assert type(restored.inner_optimizer) is optimizers.Adam
+    assert restored.get_config() == opt.get_config()
+
+
 @pytest.mark.parametrize("name,cls", [("adam", optimizers.Adam), ("SGD", optimizers.SGD),
                                       ("sgd", optimizers.SGD), ("RMSprop", optimizers.RMSprop),
                                       ("rmsprop", optimizers.RMSprop),
                                       ("adagrad", optimizers.Adagrad),
-                                      ("AdamW", optimizers.AdamW)])
+                                      ("AdamW", optimizers.AdamW), ("nadam", optimizers.Nadam),
+                                      ("adamax", optimizers.Adamax), ("Lion", optimizers.Lion),
+                                      ("adadelta", optimizers.Adadelta)])
 def test_get_by_name(name, cls):
     assert type(optimizers.get(name)) is cls
 
@@ -405,6 +540,9 @@ def test_default_hyperparameters_match_keras():
     optimizers.RMSprop(0.01, rho=0.8, centered=True),
     optimizers.Adagrad(0.1, initial_accumulator_value=0.5),
     optimizers.Adam(schedules.ExponentialDecay(0.1, 10, 0.5)),
+    optimizers.Nadam(0.01, beta_2=0.99),
+    optimizers.Lion(beta_1=0.8),
+    optimizers.SGD(use_ema=True, ema_momentum=0.9, gradient_accumulation_steps=4),
 ], ids=lambda o: type(o).__name__)
 def test_config_round_trip(opt):
     config = opt.get_config()
