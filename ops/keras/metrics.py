@@ -303,51 +303,96 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
 
 # ---- wrapped functions -------------------------------------------------------------------------
 
-def _wrapped(cls_name: str, fn, default_name: str, doc: str, **options):
-    """A MeanMetricWrapper subclass for ``fn`` with keyword ``options``."""
-    def __init__(self, name=default_name, dtype=None, **kwargs):
-        unknown = set(kwargs) - set(options)
-        if unknown:
-            raise TypeError(f"{cls_name}() got unexpected keyword argument(s) {sorted(unknown)}")
-        values = dict(options, **kwargs)
-        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **values)
-        for key, value in values.items():
+class _FunctionMean(MeanMetricWrapper):
+    """The running mean of one of the functions above (``_fn``), named ``_name`` by
+    default; subclasses with options pass them as keywords."""
+
+    _fn = None
+    _name = None
+
+    def __init__(self, name=None, dtype=None, **options):
+        super().__init__(type(self)._fn, name=name or self._name, dtype=dtype, **options)
+        for key, value in options.items():
             setattr(self, key, value)
-    return type(cls_name, (MeanMetricWrapper,),
-                {"__init__": __init__, "__doc__": doc, "__module__": __name__})
 
 
-Accuracy = _wrapped("Accuracy", accuracy, "accuracy",
-                    "How often predictions equal labels exactly.")
-BinaryAccuracy = _wrapped("BinaryAccuracy", binary_accuracy, "binary_accuracy",
-                          "How often ``y_pred > threshold`` matches 0/1 labels.", threshold=0.5)
-CategoricalAccuracy = _wrapped("CategoricalAccuracy", categorical_accuracy,
-                               "categorical_accuracy",
-                               "How often the arg-max matches the one-hot label.")
-SparseCategoricalAccuracy = _wrapped("SparseCategoricalAccuracy", sparse_categorical_accuracy,
-                                     "sparse_categorical_accuracy",
-                                     "How often the arg-max matches the integer label.")
-TopKCategoricalAccuracy = _wrapped("TopKCategoricalAccuracy", top_k_categorical_accuracy,
-                                   "top_k_categorical_accuracy",
-                                   "How often the one-hot label is in the top ``k``.", k=5)
-SparseTopKCategoricalAccuracy = _wrapped(
-    "SparseTopKCategoricalAccuracy", sparse_top_k_categorical_accuracy,
-    "sparse_top_k_categorical_accuracy", "How often the integer label is in the top ``k``.", k=5)
-MeanSquaredError = _wrapped("MeanSquaredError", L.mean_squared_error, "mean_squared_error",
-                            "Running mean of the squared error.")
-MeanAbsoluteError = _wrapped("MeanAbsoluteError", L.mean_absolute_error, "mean_absolute_error",
-                             "Running mean of the absolute error.")
-BinaryCrossentropy = _wrapped("BinaryCrossentropy", L.binary_crossentropy,
-                              "binary_crossentropy", "Running mean of binary crossentropy.",
-                              from_logits=False, label_smoothing=0.0)
-CategoricalCrossentropy = _wrapped("CategoricalCrossentropy", L.categorical_crossentropy,
-                                   "categorical_crossentropy",
-                                   "Running mean of categorical crossentropy.",
-                                   from_logits=False, label_smoothing=0.0)
-SparseCategoricalCrossentropy = _wrapped(
-    "SparseCategoricalCrossentropy", L.sparse_categorical_crossentropy,
-    "sparse_categorical_crossentropy", "Running mean of sparse categorical crossentropy.",
-    from_logits=False)
+class Accuracy(_FunctionMean):
+    """How often predictions equal labels exactly."""
+    _fn, _name = staticmethod(accuracy), "accuracy"
+
+
+class BinaryAccuracy(_FunctionMean):
+    """How often ``y_pred > threshold`` matches 0/1 labels."""
+    _fn, _name = staticmethod(binary_accuracy), "binary_accuracy"
+
+    def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
+        super().__init__(name=name, dtype=dtype, threshold=threshold)
+
+
+class CategoricalAccuracy(_FunctionMean):
+    """How often the arg-max of the prediction matches the one-hot label."""
+    _fn, _name = staticmethod(categorical_accuracy), "categorical_accuracy"
+
+
+class SparseCategoricalAccuracy(_FunctionMean):
+    """How often the arg-max of the prediction matches the integer label."""
+    _fn, _name = staticmethod(sparse_categorical_accuracy), "sparse_categorical_accuracy"
+
+
+class TopKCategoricalAccuracy(_FunctionMean):
+    """How often the one-hot label's class is among the ``k`` highest predictions."""
+    _fn, _name = staticmethod(top_k_categorical_accuracy), "top_k_categorical_accuracy"
+
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+        super().__init__(name=name, dtype=dtype, k=k)
+
+
+class SparseTopKCategoricalAccuracy(_FunctionMean):
+    """How often the integer label is among the ``k`` highest predictions."""
+    _fn = staticmethod(sparse_top_k_categorical_accuracy)
+    _name = "sparse_top_k_categorical_accuracy"
+
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None):
+        super().__init__(name=name, dtype=dtype, k=k)
+
+
+class MeanSquaredError(_FunctionMean):
+    """Running mean of the squared error."""
+    _fn, _name = staticmethod(L.mean_squared_error), "mean_squared_error"
+
+
+class MeanAbsoluteError(_FunctionMean):
+    """Running mean of the absolute error."""
+    _fn, _name = staticmethod(L.mean_absolute_error), "mean_absolute_error"
+
+
+class BinaryCrossentropy(_FunctionMean):
+    """Running mean of binary crossentropy."""
+    _fn, _name = staticmethod(L.binary_crossentropy), "binary_crossentropy"
+
+    def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False,
+                 label_smoothing=0.0):
+        super().__init__(name=name, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing)
+
+
+class CategoricalCrossentropy(_FunctionMean):
+    """Running mean of categorical crossentropy."""
+    _fn, _name = staticmethod(L.categorical_crossentropy), "categorical_crossentropy"
+
+    def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False,
+                 label_smoothing=0.0):
+        super().__init__(name=name, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing)
+
+
+class SparseCategoricalCrossentropy(_FunctionMean):
+    """Running mean of sparse categorical crossentropy."""
+    _fn = staticmethod(L.sparse_categorical_crossentropy)
+    _name = "sparse_categorical_crossentropy"
+
+    def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False):
+        super().__init__(name=name, dtype=dtype, from_logits=from_logits)
 
 
 class RootMeanSquaredError(Mean):

@@ -42,11 +42,15 @@ class Optimizer:
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
-        for legacy in ("decay", "lr"):
+        if "lr" in kwargs:  # TF 1 / early TF 2 spelling, still common in tutorials
+            warnings.warn("`lr` is deprecated in Keras optimizers, use `learning_rate`",
+                          DeprecationWarning, stacklevel=3)
+            learning_rate = kwargs.pop("lr")
+        for legacy in ("decay", "gradient_aggregator", "gradient_transformers"):
             if legacy in kwargs:
                 raise ValueError(f"{type(self).__name__}: argument `{legacy}` is no longer "
-                                 "supported (Keras 3); use `learning_rate=` with a "
-                                 "LearningRateSchedule for decay")
+                                 "supported; use `learning_rate=` with a LearningRateSchedule "
+                                 "for decay")
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) "
                             f"{sorted(kwargs)}")

@@ -557,6 +557,12 @@ def test_config_keeps_the_learning_rate_as_written():
     assert optimizers.Adam(0.001).get_config()["learning_rate"] == 0.001
 
 
+def test_lr_is_accepted_with_a_deprecation_warning():
+    with pytest.warns(DeprecationWarning, match="use `learning_rate`"):
+        opt = optimizers.Adam(lr=0.05)
+    assert float(opt.learning_rate) == pytest.approx(0.05)
+
+
 def test_legacy_arguments_are_refused_clearly():
     with pytest.raises(ValueError, match="decay"):
         optimizers.SGD(decay=0.1)
