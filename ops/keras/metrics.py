@@ -519,9 +519,12 @@ class FalseNegatives(_ConfusionMetric):
     _count = "fn"
 
 
-class Precision(Metric):
-    """``tp / (tp + fp)`` at each threshold (default 0.5; with ``top_k``, the top ``k``
-    predictions count as positive); ``class_id`` restricts it to one class."""
+class _Ratio(Metric):
+    """``tp / (tp + other)`` per threshold, ``other`` being false positives (precision) or
+    false negatives (recall). Default threshold 0.5; with ``top_k``, the top ``k``
+    predictions of each row count as positive; ``class_id`` restricts it to one class."""
+
+    _other = None  # (attribute name, confusion count)
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -530,24 +533,22 @@ class Precision(Metric):
         self.class_id = class_id
         default = 0.5 if top_k is None else _NEG_INF
         self.thresholds = _thresholds(thresholds, default, type(self).__name__)
-        self.true_positives = self.add_variable((len(self.thresholds),), name="true_positives")
-        self._second = self.add_variable((len(self.thresholds),), name=self._second_name)
-
-    _second_name, _second_count = "false_positives", "fp"
-
-    @property
-    def false_positives(self):
-        return self._second
+        size = (len(self.thresholds),)
+        self.true_positives = self.add_variable(size, name="true_positives")
+        attribute, _ = self._other
+        setattr(self, attribute, self.add_variable(size, name=attribute))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         counts = confusion_counts(y_true, y_pred, self.thresholds, sample_weight, self.top_k,
                                   self.class_id, name=self.name)
+        attribute, count = self._other
         self.true_positives.assign_add(ew.cast(counts["tp"], self._dtype))
-        self._second.assign_add(ew.cast(counts[self._second_count], self._dtype))
+        getattr(self, attribute).assign_add(ew.cast(counts[count], self._dtype))
 
     def result(self):
         tp = self.true_positives.read_value()
-        value = ew.divide_no_nan(tp, tp + self._second.read_value())
+        other = getattr(self, self._other[0]).read_value()
+        value = ew.divide_no_nan(tp, tp + other)
         return value[0] if len(self.thresholds) == 1 else value
 
     def get_config(self):
@@ -555,18 +556,14 @@ class Precision(Metric):
                     class_id=self.class_id)
 
 
-class Recall(Precision):
-    """``tp / (tp + fn)`` at each threshold; same options as ``Precision``."""
+class Precision(_Ratio):
+    """``tp / (tp + fp)``: the fraction of positive predictions that are right."""
+    _other = ("false_positives", "fp")
 
-    _second_name, _second_count = "false_negatives", "fn"
 
-    @property
-    def false_negatives(self):
-        return self._second
-
-    @property
-    def false_positives(self):
-        raise AttributeError("Recall has no false_positives")
+class Recall(_Ratio):
+    """``tp / (tp + fn)``: the fraction of positives that are found."""
+    _other = ("false_negatives", "fn")
 
 
 class AUC(Metric):
