@@ -336,8 +336,9 @@ def _weights_like(sample_weight, losses: Tensor, loss: str) -> Tensor:
     while len(w.shape) < len(losses.shape):
         w = array_ops.expand_dims(w, -1)
     if len(w.shape) > len(losses.shape) or not _broadcastable(_shape(w), _shape(losses)):
-        raise ValueError(f"{loss}: sample_weight has shape {fmt(_shape(convert_to_tensor(sample_weight)))} "
-                         f"which does not fit the losses of shape {fmt(_shape(losses))}")
+        given = fmt(_shape(convert_to_tensor(sample_weight)))
+        raise ValueError(f"{loss}: sample_weight has shape {given} which does not fit the "
+                         f"losses of shape {fmt(_shape(losses))}")
     return w
 
 

@@ -699,7 +699,7 @@ class AUC(Metric):
         return config
 
 
-# ---- lookup ----------------------------------------------------------------------------------------
+# ---- lookup --------------------------------------------------------------------------------------
 
 _CLASSES = {cls.__name__: cls for cls in (
     Sum, Mean, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,

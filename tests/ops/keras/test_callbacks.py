@@ -128,7 +128,7 @@ def test_history_records_epochs_and_turns_tensors_into_floats():
     assert all(type(v) is float for v in history.history["loss"])
 
 
-# ---- EarlyStopping ---------------------------------------------------------------------------------
+# ---- EarlyStopping -------------------------------------------------------------------------------
 
 def test_early_stopping_waits_patience_epochs_without_improvement():
     stopper = cbks.EarlyStopping(patience=2)
@@ -182,7 +182,7 @@ def test_unknown_mode_falls_back_to_auto():
         assert cbks.EarlyStopping(mode="sideways").mode == "min"
 
 
-# ---- ModelCheckpoint -------------------------------------------------------------------------------
+# ---- ModelCheckpoint -----------------------------------------------------------------------------
 
 def test_checkpoint_every_epoch_with_formatted_path(tmp_path):
     model = FakeModel()
@@ -240,7 +240,7 @@ def test_checkpoint_bad_save_freq():
         cbks.ModelCheckpoint("x", save_freq="sometimes")
 
 
-# ---- learning-rate callbacks -----------------------------------------------------------------------
+# ---- learning-rate callbacks ---------------------------------------------------------------------
 
 def test_reduce_lr_on_plateau():
     model = FakeModel(learning_rate=1.0)
@@ -303,7 +303,7 @@ def test_learning_rate_scheduler_needs_a_number():
         fit(FakeModel(), [cbks.LearningRateScheduler(lambda epoch: "fast")], losses(1.0))
 
 
-# ---- logging callbacks ------------------------------------------------------------------------------
+# ---- logging callbacks ---------------------------------------------------------------------------
 
 def test_csv_logger(tmp_path):
     path = tmp_path / "logs" / "training.csv"
@@ -348,7 +348,7 @@ def test_lambda_callback_rejects_unknown_hooks():
         cbks.LambdaCallback(on_epoch_finish=print)
 
 
-# ---- progress output -------------------------------------------------------------------------------
+# ---- progress output -----------------------------------------------------------------------------
 
 def test_progbar_logger_in_fit(capsys):
     fit(FakeModel(), [], [{"loss": 0.5, "accuracy": 0.75}, {"loss": 0.25, "accuracy": 0.875}],

@@ -417,7 +417,7 @@ def test_training_a_linear_model_in_a_traced_step():
 
 # ---- lookup and configs -------------------------------------------------------------------------
 
-# ---- gradient accumulation, moving averages, loss scaling -----------------------------------------
+# ---- gradient accumulation, moving averages, loss scaling ----------------------------------------
 
 @pytest.mark.parametrize("mode", MODES)
 def test_gradient_accumulation_steps(mode):

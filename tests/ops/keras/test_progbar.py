@@ -128,4 +128,5 @@ def test_add_and_default_stream(clock, capsys):
     bar = Progbar(2, dynamic=False)
     bar.add(1, [("loss", 2.0)])
     bar.add(1, [("loss", 4.0)])
-    assert capsys.readouterr().out == "2/2 [==============================] - 0s 0s/step - loss: 3.0000\n"
+    assert capsys.readouterr().out == ("2/2 [==============================] - 0s 0s/step - "
+                                       "loss: 3.0000\n")
