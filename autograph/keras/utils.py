@@ -1,0 +1,2 @@
+"""``ag.keras.utils``."""
+from ops.keras.progbar import Progbar  # noqa: F401
