@@ -34,6 +34,7 @@ attributes the weight walk skips (extend it for ``optimizer``-like state);
 from __future__ import annotations
 
 import inspect
+import weakref
 
 import numpy as np
 
@@ -60,7 +61,7 @@ _call_stack: list = []            # ``training`` of each layer call in progress,
 _symbolic_types: dict = {}        # type -> handler(layer, inputs, args, kwargs)
 _call_converter = None            # AutoGraph's ``convert``, installed by the autograph package
 _call_specs: dict = {}            # call function -> _CallSpec
-_pending_losses: set = set()      # ids of layers holding losses from their last call
+_pending_losses = weakref.WeakSet()   # layers holding loss tensors from their last call
 
 _BASE_KWARGS = frozenset({"input_dim", "input_shape", "batch_input_shape", "batch_size",
                           "weights", "activity_regularizer", "autocast", "implementation"})
@@ -482,7 +483,7 @@ class Layer(Module, metaclass=_LayerMeta):
                 self._callable_losses.append(loss)
             else:
                 self._call_losses.append(convert_to_tensor(loss))
-                _pending_losses.add(id(self))
+                _pending_losses.add(self)
 
     def _add_activity_loss(self, outputs) -> None:
         from ops import array_ops
@@ -499,15 +500,17 @@ class Layer(Module, metaclass=_LayerMeta):
         for layer in self._flatten_layers():
             if layer._call_losses:
                 layer._call_losses = []
-            _pending_losses.discard(id(layer))
+            _pending_losses.discard(layer)
 
     @property
     def losses(self) -> list:
         """Losses of this layer and its sub-layers: those added during the last call, and
         the weight penalties (computed now, so a tape sees them)."""
         out = []
+        tracing = state.graph is not None
         for layer in self._flatten_layers():
-            out.extend(layer._call_losses)
+            # Loss tensors of a finished trace are symbolic: not losses of any eager call.
+            out.extend(t for t in layer._call_losses if tracing or t._v is not None)
             for fn in layer._callable_losses:
                 loss = fn()
                 if loss is not None:

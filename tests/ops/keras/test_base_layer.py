@@ -506,3 +506,20 @@ def test_symbolic_input_types_take_over_the_call():
     finally:
         base._symbolic_types.pop(Placeholder)
     assert calls == [dense] and not dense.built
+
+
+def test_losses_added_while_tracing_stay_in_the_trace():
+    layer = layers.Dense(2, activity_regularizer="l2")
+    seen = []
+
+    @ag.function
+    def step(x):
+        out = layer(x)
+        seen.append(len(layer.losses))       # the symbolic activity loss, inside the trace
+        return ag.add_n([ag.reduce_sum(out)] + layer.losses)
+
+    step(ag.ones([2, 3]))
+    assert seen[0] == 1
+    assert layer.losses == []                # nothing symbolic leaks into eager reads
+    layer(ag.ones([2, 3]))
+    assert len(layer.losses) == 1 and layer.losses[0].numpy() > 0
