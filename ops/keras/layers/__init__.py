@@ -26,6 +26,11 @@ from ops.keras.layers.merge import (  # noqa: F401
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
     concatenate, dot, maximum, minimum, multiply, subtract,
 )
+from ops.keras.layers.activation import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401
+from ops.keras.layers.reshaping import (  # noqa: F401
+    Cropping2D, Rescaling, UpSampling2D, ZeroPadding2D,
+)
+from ops.keras.layers.wrappers import Bidirectional, TimeDistributed  # noqa: F401
 from ops.keras.generic_utils import deserialize_keras_object, serialize_keras_object
 
 # Every built-in layer class by its name (what configs store as "class_name").
@@ -36,7 +41,8 @@ BUILTIN_LAYERS = {cls.__name__: cls for cls in (
     GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
     MaxPooling1D, MaxPooling2D, BatchNormalization, LayerNormalization, Embedding, GRU, GRUCell,
     LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells, Add, Average, Concatenate,
-    Dot, Maximum, Minimum, Multiply, Subtract)}
+    Dot, Maximum, Minimum, Multiply, Subtract, ELU, LeakyReLU, PReLU, ReLU, Softmax, Cropping2D,
+    Rescaling, UpSampling2D, ZeroPadding2D, Bidirectional, TimeDistributed)}
 # Keras' alias names.
 BUILTIN_LAYERS.update({"Convolution1D": Conv1D, "Convolution2D": Conv2D, "MaxPool1D": MaxPool1D,
                        "MaxPool2D": MaxPool2D, "AvgPool1D": AvgPool1D, "AvgPool2D": AvgPool2D,

@@ -91,6 +91,20 @@ CASES = {
     "Minimum": lambda: (layers.Minimum(), [data(2, 3), data(2, 3)]),
     "Concatenate": lambda: (layers.Concatenate(axis=1), [data(2, 3), data(2, 4)]),
     "Dot": lambda: (layers.Dot(axes=(1, 1), normalize=True), [data(2, 3), data(2, 3)]),
+    "ReLU": lambda: (layers.ReLU(max_value=1.0, negative_slope=0.1), data(2, 3)),
+    "LeakyReLU": lambda: (layers.LeakyReLU(0.2), data(2, 3)),
+    "ELU": lambda: (layers.ELU(0.7), data(2, 3)),
+    "Softmax": lambda: (layers.Softmax(axis=1), data(2, 3, 2)),
+    "PReLU": lambda: (layers.PReLU(alpha_initializer="ones", shared_axes=[1]), data(2, 3, 2)),
+    "ZeroPadding2D": lambda: (layers.ZeroPadding2D(((1, 2), (0, 1))), data(1, 3, 3, 2)),
+    "Cropping2D": lambda: (layers.Cropping2D((1, 0)), data(1, 3, 3, 2)),
+    "UpSampling2D": lambda: (layers.UpSampling2D(3, data_format="channels_first"),
+                             data(1, 2, 3, 3)),
+    "Rescaling": lambda: (layers.Rescaling(0.5, offset=1.0), data(2, 3)),
+    "TimeDistributed": lambda: (layers.TimeDistributed(layers.Dense(2, activation="relu")),
+                                data(2, 3, 4)),
+    "Bidirectional": lambda: (layers.Bidirectional(layers.SimpleRNN(2, return_sequences=True),
+                                                   merge_mode="ave"), data(2, 3, 4)),
 }
 
 # Keras' alias names map to the classes above.
