@@ -337,6 +337,8 @@ class Layer(Module, metaclass=_LayerMeta):
         integer and bool weights to ``zeros``. The initial value is computed eagerly
         (``init_scope``) even while a function is traced.
         """
+        if shape is None and isinstance(name, (tuple, list, TensorShape)):
+            name, shape = None, name    # Keras 3's order: add_weight(shape, ...)
         shape = () if shape is None else tuple(shape)
         dtype = D.as_dtype(dtype or self.variable_dtype)
         where = f"{type(self).__name__}.add_weight({name!r})"
@@ -456,6 +458,11 @@ class Layer(Module, metaclass=_LayerMeta):
 
         if type(inputs) is Tensor:
             return convert(inputs)
+        if isinstance(inputs, (list, tuple)) and inputs and all(
+                isinstance(x, (int, float, np.number)) or (isinstance(x, (list, tuple)) and x)
+                for x in inputs) and all(
+                isinstance(x, (int, float, bool, np.number)) for x in nest.flatten(inputs)):
+            return convert(convert_to_tensor(inputs))   # nested lists of numbers are data
         return nest.map_structure(convert, inputs)
 
     @staticmethod

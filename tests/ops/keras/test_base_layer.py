@@ -523,3 +523,15 @@ def test_losses_added_while_tracing_stay_in_the_trace():
     assert layer.losses == []                # nothing symbolic leaks into eager reads
     layer(ag.ones([2, 3]))
     assert len(layer.losses) == 1 and layer.losses[0].numpy() > 0
+
+
+def test_nested_lists_of_numbers_are_data_and_lists_of_tensors_are_structure():
+    dense = layers.Dense(1, kernel_initializer="ones")
+    np.testing.assert_allclose(dense([[1.0, 2.0], [3.0, 4.0]]).numpy(), [[3.0], [7.0]])
+    added = layers.Add()([ag.ones([2]), ag.ones([2])])
+    np.testing.assert_allclose(added.numpy(), [2.0, 2.0])
+
+
+def test_add_weight_accepts_the_shape_first():
+    layer = layers.Layer()
+    assert layer.add_weight((2, 3), initializer="zeros").shape == (2, 3)
