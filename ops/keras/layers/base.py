@@ -110,8 +110,9 @@ class _CallSpec:
         names = [p.name for p in params]
         self.arg_names = names
         self.var_kwargs = any(p.kind is p.VAR_KEYWORD for p in params)
-        self.training = "training" in names
-        self.mask = "mask" in names
+        # As Keras: a ``call(self, inputs, **kwargs)`` receives training and mask too.
+        self.training = "training" in names or self.var_kwargs
+        self.mask = "mask" in names or self.var_kwargs
         positional = [p.name for p in params
                       if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         # index among the arguments after ``inputs``

@@ -409,9 +409,6 @@ class RNN(Layer):
         return self._stateful
 
     def build(self, input_shape):
-        if isinstance(input_shape, list) and input_shape and not isinstance(input_shape[0], int) \
-                and input_shape[0] is not None and not isinstance(input_shape, TensorShape):
-            input_shape = input_shape[0]
         input_shape = TensorShape(input_shape)
         if len(input_shape) != 3:
             raise ValueError(f'{type(self).__name__} layer "{self.name}" expects inputs of shape '
