@@ -50,6 +50,11 @@ BUILTIN_LAYERS.update({"Convolution1D": Conv1D, "Convolution2D": Conv2D, "MaxPoo
                        "GlobalMaxPool1D": GlobalMaxPool1D, "GlobalMaxPool2D": GlobalMaxPool2D})
 
 
+__all__ = sorted(BUILTIN_LAYERS) + [
+    "InputSpec", "serialize", "deserialize", "register_layer_class", "add", "average",
+    "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"]
+
+
 def register_layer_class(cls, name=None) -> None:
     """Make ``deserialize`` find ``cls`` by name (how Model/Sequential join the table)."""
     BUILTIN_LAYERS[name or cls.__name__] = cls
