@@ -28,6 +28,7 @@ from ops.keras.layers.input_spec import InputSpec
 from ops.keras.backend import to_snake_case
 from ops.tensor import Tensor
 from ops.tensor_array import TensorArray
+from ops.variables import Variable, init_scope
 
 __all__ = ["SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells", "RNN", "SimpleRNN",
            "LSTM", "GRU"]
@@ -402,7 +403,7 @@ class RNN(Layer):
         self.time_major = bool(time_major)
         self.supports_masking = True
         self.input_spec = InputSpec(ndim=3)
-        self.states = None
+        self._states = None
 
     @property
     def stateful(self) -> bool:
@@ -426,12 +427,21 @@ class RNN(Layer):
             self._make_states(batch)
         self.built = True
 
+    # The states of a stateful RNN are variables but not weights (as in Keras): weights of a
+    # trained stateless model load into its stateful twin with set_weights.
+    _TF_MODULE_IGNORED_PROPERTIES = Layer._TF_MODULE_IGNORED_PROPERTIES | {"_states"}
+
+    @property
+    def states(self):
+        """The state variables of a stateful RNN (``None`` otherwise)."""
+        return self._states
+
     def _make_states(self, batch: int) -> None:
         sizes = self.cell.state_size
         sizes = sizes if isinstance(sizes, (list, tuple)) else [sizes]
-        self.states = [self.add_weight(f"state_{i}", (batch, size), initializer="zeros",
-                                       trainable=False)
-                       for i, size in enumerate(sizes)]
+        with init_scope():
+            self._states = [Variable(np.zeros((batch, size), self.dtype), trainable=False,
+                                     name=f"state_{i}") for i, size in enumerate(sizes)]
 
     def reset_states(self, states=None) -> None:
         """Zero the states of a stateful RNN (or set them to ``states``)."""

@@ -193,7 +193,8 @@ def test_stateful_rnn_carries_states_between_calls():
     x = normal(2, 6, 2)
     whole = layers.SimpleRNN(3)
     whole(x)
-    whole.set_weights(rnn.get_weights()[:3])
+    whole.set_weights(rnn.get_weights())          # states are not weights
+    assert len(rnn.states) == 1 and len(rnn.weights) == 3
     rnn(x[:, :3])
     np.testing.assert_allclose(rnn(x[:, 3:]).numpy(), whole(x).numpy(), rtol=1e-5, atol=1e-6)
     rnn.reset_states()
