@@ -25,7 +25,8 @@ def _grow(xp, buffer, index, value):
     else:
         new_cap = max(index + 1, 2 * cap)
         out = xp.zeros((new_cap,) + tuple(value.shape), dtype=value.dtype)
-        out[:cap] = buffer
+        if cap:   # an empty buffer may have placeholder (0) element dims
+            out[:cap] = buffer
     out[index] = value
     return out
 
