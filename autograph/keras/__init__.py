@@ -1,2 +1,5 @@
 """``ag.keras``: layers, models, optimizers, losses, metrics and callbacks."""
-from autograph.keras import callbacks, losses, metrics, optimizers, utils  # noqa: F401
+from autograph.keras import (  # noqa: F401
+    activations, backend, callbacks, constraints, initializers, layers, losses, metrics,
+    mixed_precision, optimizers, regularizers, utils,
+)

@@ -1,0 +1,2 @@
+"""``ag.keras.activations``."""
+from ops.keras.activations import *  # noqa: F401,F403
