@@ -30,6 +30,7 @@ def compile_graph(graph: Graph, target: str = "c") -> Graph:
     interpreter. ``"cuda"`` kernels are compiled by CuPy at their first launch. Either way a
     ``Fused`` node runs the kernel of the device its inputs live on."""
     from runtime.fusion import cbuild, grouping, program, rewrite
+    from runtime.passes import dce
     if target not in TARGETS:
         raise ValueError(f"unknown kernel target {target!r}; use one of {TARGETS}")
     if target == "c" and cbuild.toolchain() is None:
@@ -37,7 +38,7 @@ def compile_graph(graph: Graph, target: str = "c") -> Graph:
                                    "the function runs in the interpreter")
         return graph
     part = grouping.partition(graph)
-    new = rewrite.rewrite(graph, part)
+    new = dce.run(rewrite.rewrite(graph, part))   # drops constants now inside kernels
     new.fusion_notes = list(part.notes)
     if target == "c":
         _prebuild(new)

@@ -99,6 +99,9 @@ C_PRELUDE_TAIL = r"""#include <tgmath.h>
 #define AG_ROUND_HALF(x) ((float)(_Float16)(x))
 /* Loops shorter than this run on one thread: starting a team costs more than they do. */
 #define AG_PARALLEL_MIN 32768
+/* Full reductions fold at most AG_MAX_PARTS chunks of at least AG_MIN_CHUNK elements. */
+#define AG_MAX_PARTS 256
+#define AG_MIN_CHUNK 32768
 AG_FN float ag_f32_bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 AG_FN double ag_f64_bits(uint64_t u) { double d; memcpy(&d, &u, 8); return d; }
 """ + COMMON_HELPERS + r"""
@@ -133,6 +136,7 @@ AG_FN double fmod_floor(double a, double b) { return ag_fmod_f64(a, b); }
 class Dialect:
     name: str
     restrict: str
+    loop_index: str     # type of loop counters (idx_t: sizes and coordinates)
     half_storage: str
     load_half: str      # format: {ref} is the element
     store_half: str     # format: {v} is the float value
@@ -146,32 +150,37 @@ class Dialect:
 C = Dialect(
     name="c",
     restrict="restrict",
+    # With -fwrapv a 32-bit counter may wrap, so the compiler could not prove in[i] walks
+    # memory linearly and would gather instead of loading vectors: counters are 64-bit on
+    # the CPU, while coordinate arithmetic (division, modulo) stays 32-bit when sizes allow.
+    loop_index="int64_t",
     half_storage="_Float16",
     load_half="(float){ref}",
     store_half="(_Float16)({v})",
     kernel_head="AG_EXPORT int {name}({params})",
     map_loop="#pragma omp parallel for simd if({n} >= AG_PARALLEL_MIN) schedule(static){clauses}\n"
-             "for (idx_t i = 0; i < {n}; ++i)",
+             "for (loop_t i = 0; i < {n}; ++i)",
     all_loop="#pragma omp parallel for simd if({n} >= AG_PARALLEL_MIN) schedule(static){clauses}\n"
-             "for (idx_t i = 0; i < {n}; ++i)",
+             "for (loop_t i = 0; i < {n}; ++i)",
     axis_loop="#pragma omp parallel for if(n >= AG_PARALLEL_MIN) schedule(static){clauses}\n"
-              "for (idx_t o = 0; o < {n}; ++o)",
+              "for (loop_t o = 0; o < {n}; ++o)",
     status_tail="return ag_err;",
 )
 
 CUDA = Dialect(
     name="cuda",
     restrict="__restrict__",
+    loop_index="idx_t",
     half_storage="__half",
     load_half="__half2float({ref})",
     store_half="__float2half_rn({v})",
     kernel_head='extern "C" __global__ void {name}({params})',
-    map_loop="for (idx_t i = (idx_t)blockIdx.x * blockDim.x + threadIdx.x; i < {n}; "
-             "i += (idx_t)blockDim.x * gridDim.x)",
-    all_loop="for (idx_t i = (idx_t)blockIdx.x * blockDim.x + threadIdx.x; i < {n}; "
-             "i += (idx_t)blockDim.x * gridDim.x)",
-    axis_loop="for (idx_t o = (idx_t)blockIdx.x * blockDim.x + threadIdx.x; o < {n}; "
-              "o += (idx_t)blockDim.x * gridDim.x)",
+    map_loop="for (loop_t i = (loop_t)blockIdx.x * blockDim.x + threadIdx.x; i < {n}; "
+             "i += (loop_t)blockDim.x * gridDim.x)",
+    all_loop="for (loop_t i = (loop_t)blockIdx.x * blockDim.x + threadIdx.x; i < {n}; "
+             "i += (loop_t)blockDim.x * gridDim.x)",
+    axis_loop="for (loop_t o = (loop_t)blockIdx.x * blockDim.x + threadIdx.x; o < {n}; "
+              "o += (loop_t)blockDim.x * gridDim.x)",
     status_tail="if (ag_err) atomicOr(ag_status, ag_err);",
 )
 

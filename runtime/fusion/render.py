@@ -81,7 +81,7 @@ def _coordinates(kernel: Kernel) -> list:
         return []
     if kernel.dims == 1:
         return ["const idx_t c0 = i;"]
-    lines = ["idx_t ag_q = i;"]
+    lines = ["idx_t ag_q = (idx_t)i;"]
     for d in range(kernel.dims - 1, 0, -1):
         lines.append(f"const idx_t c{d} = ag_q % d{d};")
         lines.append(f"ag_q /= d{d};")
@@ -90,7 +90,9 @@ def _coordinates(kernel: Kernel) -> list:
 
 
 def _block(lines: list, depth: int) -> str:
-    return "\n".join(INDENT * depth + line if line else "" for line in lines)
+    """Indent ``lines`` (each may hold several lines) by ``depth`` levels."""
+    flat = [part for line in lines for part in line.split("\n")]
+    return "\n".join(INDENT * depth + line if line else "" for line in flat)
 
 
 def _stmts(stmts, kernel, dialect, index) -> list:
@@ -194,11 +196,19 @@ def _reduction_clauses(red: kir.Reduction) -> str:
 
 def render(kernel: Kernel, dialect: Dialect, prelude: str) -> str:
     body = {"map": _map, "reduce_all": _reduce_all, "reduce_axis": _reduce_axis}[kernel.kind]
-    return prelude + f"\ntypedef {index_type(kernel)} idx_t;\n\n" + body(kernel, dialect) + "\n"
+    types = f"typedef {index_type(kernel)} idx_t;\ntypedef {dialect.loop_index} loop_t;\n"
+    return prelude + "\n" + types + "\n" + body(kernel, dialect) + "\n"
 
 
 def _status_clause(kernel: Kernel) -> str:
     return " reduction(|:ag_err)" if kernel.checks else ""
+
+
+def _status_tail(kernel: Kernel, dialect: Dialect) -> list:
+    """C returns its status; CUDA reports it only when the kernel has checks."""
+    if dialect is dialects.CUDA and not kernel.checks:
+        return []
+    return [INDENT + dialect.status_tail]
 
 
 def _map(kernel: Kernel, dialect: Dialect) -> str:
@@ -207,8 +217,8 @@ def _map(kernel: Kernel, dialect: Dialect) -> str:
     lines = [dialect.kernel_head.format(name=kernel.name, params=_params(kernel, dialect)) + " {",
              INDENT + "int ag_err = 0;"]
     lines += [INDENT + line for line in loop.split("\n")]
-    lines += [INDENT + "{", _block(inner, 2), INDENT + "}", INDENT + dialect.status_tail, "}"]
-    return "\n".join(lines)
+    lines += [INDENT + "{", _block(inner, 2), INDENT + "}"] + _status_tail(kernel, dialect)
+    return "\n".join(lines + ["}"])
 
 
 def _reduce_axis(kernel: Kernel, dialect: Dialect) -> str:
@@ -216,42 +226,58 @@ def _reduce_axis(kernel: Kernel, dialect: Dialect) -> str:
     acc_t = compute_type(red.acc)
     cuda = dialect is dialects.CUDA
     loop = dialect.axis_loop.format(n="nout", clauses=_status_clause(kernel))
-    per_element = (["const idx_t i = ag_base + k * inner;"] + _coordinates(kernel)
+    per_element = (["const loop_t i = ag_base + k * inner;"] + _coordinates(kernel)
                    + _stmts(kernel.body, kernel, dialect, "i") + _combine(red, dialect, cuda))
     nan = [] if cuda or not (red.acc.is_floating and red.op in ("max", "min")) \
         else ["int ag_nan = 0;"]
     simd = [] if cuda else [f"#pragma omp simd{_reduction_clauses(red)}{_status_clause(kernel)}"]
-    outer = (["const idx_t ag_base = (o / inner) * rsize * inner + o % inner;",
+    outer = (["const loop_t ag_base = (o / inner) * rsize * inner + o % inner;",
               f"{acc_t} acc = {_init(red)};"] + nan + simd
-             + ["for (idx_t k = 0; k < rsize; ++k) {", _block(per_element, 1), "}",
+             + ["for (loop_t k = 0; k < rsize; ++k) {", _block(per_element, 1), "}",
                 _final(red, "rsize", not cuda)]
              + _stmts(kernel.epilogue, kernel, dialect, "o"))
     lines = [dialect.kernel_head.format(name=kernel.name, params=_params(kernel, dialect)) + " {",
              INDENT + "int ag_err = 0;"]
     lines += [INDENT + line for line in loop.split("\n")]
-    lines += [INDENT + "{", _block(outer, 2), INDENT + "}", INDENT + dialect.status_tail, "}"]
-    return "\n".join(lines)
+    lines += [INDENT + "{", _block(outer, 2), INDENT + "}"] + _status_tail(kernel, dialect)
+    return "\n".join(lines + ["}"])
 
 
 def _reduce_all(kernel: Kernel, dialect: Dialect) -> str:
+    """C: the domain is cut into at most AG_MAX_PARTS chunks whose size depends on n only;
+    threads fold chunks, then the partial results are folded in chunk order, so the result
+    is the same for any number of threads (and chunks balance a loaded machine)."""
     if dialect is dialects.CUDA:
         return _reduce_all_cuda(kernel, dialect)
     red = kernel.reduction
     acc_t = compute_type(red.acc)
     nan = red.acc.is_floating and red.op in ("max", "min")
-    loop = dialect.all_loop.format(n="n", clauses=_reduction_clauses(red) + _status_clause(kernel))
     inner = (_coordinates(kernel) + _stmts(kernel.body, kernel, dialect, "i")
              + _combine(red, dialect, False))
-    tail = ["const idx_t o = 0;", _final(red, "n", True)] + \
-        _stmts(kernel.epilogue, kernel, dialect, "o")
+    chunk = (["const loop_t ag_hi = (p + 1) * ag_chunk < n ? (p + 1) * ag_chunk : n;",
+              f"{acc_t} acc = {_init(red)};"] + (["int ag_nan = 0;"] if nan else [])
+             + [f"#pragma omp simd{_reduction_clauses(red)}{_status_clause(kernel)}",
+                "for (loop_t i = p * ag_chunk; i < ag_hi; ++i) {", _block(inner, 1), "}",
+                "ag_part[p] = acc;"] + (["ag_part_nan[p] = ag_nan;"] if nan else []))
+    fold = ["const idx_t o = 0;", f"{acc_t} acc = {_init(red)};"]
+    fold += ["int ag_nan = 0;"] if nan else []
+    fold += ["for (loop_t p = 0; p < ag_parts; ++p) {",
+             INDENT + f"const {acc_t} a = acc;", INDENT + f"const {acc_t} b = ag_part[p];",
+             INDENT + f"acc = {_merge(red, 'a', 'b')};"]
+    fold += [INDENT + "ag_nan |= ag_part_nan[p];"] if nan else []
+    fold += ["}", _final(red, "n", True)] + _stmts(kernel.epilogue, kernel, dialect, "o")
     lines = [dialect.kernel_head.format(name=kernel.name, params=_params(kernel, dialect)) + " {",
-             INDENT + "int ag_err = 0;", INDENT + f"{acc_t} acc = {_init(red)};"]
-    if nan:
-        lines.append(INDENT + "int ag_nan = 0;")
-    lines += [INDENT + line for line in loop.split("\n")]
-    lines += [INDENT + "{", _block(inner, 2), INDENT + "}",
-              INDENT + "{", _block(tail, 2), INDENT + "}", INDENT + dialect.status_tail, "}"]
-    return "\n".join(lines)
+             INDENT + "int ag_err = 0;",
+             INDENT + "loop_t ag_chunk = n / AG_MAX_PARTS + 1;",
+             INDENT + "if (ag_chunk < AG_MIN_CHUNK) ag_chunk = AG_MIN_CHUNK;",
+             INDENT + "const loop_t ag_parts = (n + ag_chunk - 1) / ag_chunk;",
+             INDENT + f"{acc_t} ag_part[AG_MAX_PARTS];"]
+    lines += [INDENT + "int ag_part_nan[AG_MAX_PARTS];"] if nan else []
+    lines += [INDENT + "#pragma omp parallel for schedule(dynamic, 1) if(ag_parts > 1)"
+                       + _status_clause(kernel),
+              INDENT + "for (loop_t p = 0; p < ag_parts; ++p) {", _block(chunk, 2), INDENT + "}",
+              INDENT + "{", _block(fold, 2), INDENT + "}"] + _status_tail(kernel, dialect)
+    return "\n".join(lines + ["}"])
 
 
 def _reduce_all_cuda(kernel: Kernel, dialect: Dialect) -> str:

@@ -30,7 +30,7 @@ def test_cuda_and_c_share_one_body():
     [cuda_src] = fusion.kernel_sources(fused, "cuda")
     assert body(c_src) == body(cuda_src)
     assert 'extern "C" __global__ void fused_mul_add_tanh_sigmoid_' in cuda_src
-    assert "i += (idx_t)blockDim.x * gridDim.x" in cuda_src          # grid-stride loop
+    assert "i += (loop_t)blockDim.x * gridDim.x" in cuda_src          # grid-stride loop
     assert "#include <cuda_fp16.h>" in cuda_src
     assert re.search(r"AG_EXPORT int fused_mul_add_tanh_sigmoid_[0-9a-f]{4}\(", c_src)
     assert "typedef int32_t idx_t;" in c_src                        # 32-bit index math
