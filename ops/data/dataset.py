@@ -22,6 +22,7 @@ import numpy as np
 
 from runtime import dtypes as D
 from runtime import nest
+from ops import errors as ag_errors
 from ops.tensor import Tensor, convert_to_tensor
 
 AUTOTUNE = -1
@@ -65,9 +66,9 @@ class Dataset:
                                  output_signature)
 
     @staticmethod
-    def range(*args, dtype=D.int64, name=None) -> "Dataset":
+    def range(*args, output_type=D.int64, name=None) -> "Dataset":
         """``range(stop)``, ``range(start, stop[, step])`` as scalar tensors (int64)."""
-        return sources.Range(args, dtype)
+        return sources.Range(args, output_type)
 
     @staticmethod
     def zip(*args, datasets=None, name=None) -> "Dataset":
@@ -119,14 +120,16 @@ class Dataset:
             raise ValueError("interleave: cycle_length and block_length must be positive")
         return transformations.Interleave(self, map_func, cycle, block, "interleave")
 
-    def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True,
+    def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None,
                 name=None) -> "Dataset":
         """Randomly shuffle with a buffer of ``buffer_size`` elements (TensorFlow's algorithm:
-        a full shuffle needs a buffer at least as large as the dataset)."""
+        a full shuffle needs a buffer at least as large as the dataset). Each epoch gets a new
+        order unless ``reshuffle_each_iteration=False`` (None means True)."""
         size = _count_arg(buffer_size, "shuffle", "buffer_size")
         if size < 1:
             raise ValueError(f"shuffle: buffer_size must be at least 1, got {size}")
-        return shuffle_lib.Shuffle(self, size, seed, bool(reshuffle_each_iteration))
+        reshuffle = True if reshuffle_each_iteration is None else bool(reshuffle_each_iteration)
+        return shuffle_lib.Shuffle(self, size, seed, reshuffle)
 
     def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None,
               deterministic=None, name=None) -> "Dataset":
@@ -164,6 +167,19 @@ class Dataset:
     def skip(self, count, name=None) -> "Dataset":
         """All but the first ``count`` elements (nothing for -1)."""
         return transformations.Skip(self, _count_arg(count, "skip", "count"))
+
+    def take_while(self, predicate, name=None) -> "Dataset":
+        """Elements up to (not including) the first for which ``predicate`` is false."""
+        return transformations.TakeWhile(self, predicate)
+
+    def shard(self, num_shards, index, name=None) -> "Dataset":
+        """Every ``num_shards``-th element starting at ``index`` (one worker's share)."""
+        n = _count_arg(num_shards, "shard", "num_shards")
+        i = _count_arg(index, "shard", "index")
+        if n < 1 or not 0 <= i < n:
+            raise ValueError(f"shard: need num_shards >= 1 and 0 <= index < num_shards, got "
+                             f"num_shards={n}, index={i}")
+        return transformations.Shard(self, n, i)
 
     def enumerate(self, start=0, name=None) -> "Dataset":
         """``(index, element)`` pairs, the index an int64 scalar counting from ``start``."""
@@ -206,6 +222,23 @@ class Dataset:
         """Iterate with NumPy values in place of tensors (``bytes`` for string scalars)."""
         for element in self:
             yield nest.map_structure(lambda t: t.numpy(), element)
+
+    def get_single_element(self, name=None):
+        """The one element of a dataset that has exactly one."""
+        it = iter(self)
+        try:
+            element = next(it)
+        except StopIteration:
+            raise ag_errors.InvalidArgumentError("get_single_element: the dataset is empty",
+                                                 "DatasetToSingleElement") from None
+        try:
+            next(it)
+        except StopIteration:
+            return element
+        finally:
+            it.close()
+        raise ag_errors.InvalidArgumentError("get_single_element: the dataset has more than "
+                                             "one element", "DatasetToSingleElement")
 
     def reduce(self, initial_state, reduce_func):
         """Fold the elements: ``state = reduce_func(state, element)`` from ``initial_state``."""

@@ -95,7 +95,8 @@ class Range(Dataset):
         self._range = range(*ints)  # range() itself refuses step 0 with a clear ValueError
         self._dtype = as_dtype(dtype)
         if not self._dtype.is_integer:
-            raise TypeError(f"range: dtype must be an integer type, got {self._dtype.name}")
+            raise TypeError(f"range: output_type must be an integer type, got "
+                            f"{self._dtype.name}")
 
     def _iterate(self):
         make, dtype = self._dtype.np.type, self._dtype

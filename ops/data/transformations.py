@@ -327,6 +327,38 @@ class Skip(_Unary):
         return 0 if self._count == -1 else max(0, n - self._count)
 
 
+class TakeWhile(_Unary):
+    def __init__(self, input_dataset, predicate):
+        super().__init__(input_dataset)
+        F.check_callable(predicate, "take_while", "predicate")
+        self._predicate = predicate
+
+    def _iterate(self):
+        for element in self._input._iterate():
+            if not F.truth(F.call(self._predicate, element), "take_while"):
+                return
+            yield element
+
+    def _cardinality(self) -> int:
+        n = self._input._cardinality()
+        return 0 if n == 0 else UNKNOWN_CARDINALITY
+
+
+class Shard(_Unary):
+    def __init__(self, input_dataset, num_shards: int, index: int):
+        super().__init__(input_dataset)
+        self._n, self._index = num_shards, index
+
+    def _iterate(self):
+        yield from itertools.islice(self._input._iterate(), self._index, None, self._n)
+
+    def _cardinality(self) -> int:
+        n = self._input._cardinality()
+        if n < 0:
+            return n
+        return n // self._n + (1 if n % self._n > self._index else 0)
+
+
 class Enumerate(_Unary):
     def __init__(self, input_dataset, start: int):
         super().__init__(input_dataset)

@@ -51,6 +51,11 @@ def test_reshuffle_each_iteration_false_repeats_the_order():
     assert elements(ds) != list(range(30))
 
 
+def test_reshuffle_each_iteration_none_means_true():
+    ds = Dataset.range(30).shuffle(30, seed=2, reshuffle_each_iteration=None)
+    assert elements(ds) != elements(ds)
+
+
 def test_unseeded_shuffles_differ():
     orders = {tuple(elements(Dataset.range(30).shuffle(30))) for _ in range(3)}
     assert len(orders) == 3

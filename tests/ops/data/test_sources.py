@@ -118,7 +118,7 @@ def test_range_matches_python(args):
 
 
 def test_range_dtype_and_errors():
-    assert next(iter(Dataset.range(3, dtype=ag.int32))).dtype == ag.int32
+    assert next(iter(Dataset.range(3, output_type=ag.int32))).dtype == ag.int32
     with pytest.raises(TypeError, match="integers"):
         Dataset.range(2.5)
     with pytest.raises(ValueError):

@@ -257,6 +257,30 @@ def test_count_arguments():
         Dataset.range(3).repeat("2")
 
 
+@pytest.mark.parametrize("n,shards", [(10, 3), (9, 3), (2, 4), (0, 2)])
+def test_shard_takes_every_nth_element(n, shards):
+    for index in range(shards):
+        ds = Dataset.range(n).shard(shards, index)
+        assert elements(ds) == list(range(n))[index::shards]
+        assert len(ds) == len(range(n)[index::shards])
+    with pytest.raises(ValueError, match="index < num_shards"):
+        Dataset.range(n).shard(shards, shards)
+
+
+def test_take_while_stops_at_the_first_false():
+    ds = Dataset.from_tensor_slices([1, 3, 5, 2, 7]).take_while(lambda x: x % 2 == 1)
+    assert elements(ds) == [1, 3, 5]
+    assert int(ds.cardinality()) == data.UNKNOWN_CARDINALITY
+
+
+def test_get_single_element():
+    assert Dataset.from_tensors(([1, 2], 3.0)).get_single_element()[1].numpy() == 3.0
+    with pytest.raises(ag.errors.InvalidArgumentError, match="more than one"):
+        Dataset.range(2).get_single_element()
+    with pytest.raises(ag.errors.InvalidArgumentError, match="empty"):
+        Dataset.range(0).get_single_element()
+
+
 # ---- enumerate, concatenate, reduce, apply --------------------------------------------------
 
 def test_enumerate_counts_from_start():
