@@ -125,7 +125,6 @@ def _var_torch():
 # ---- the bandwidth floor -----------------------------------------------------------------
 
 def _copy_autograph():
-    import autograph as ag
     return compiled(lambda x, a, b: x * a + b, x10m(), A, B)
 
 

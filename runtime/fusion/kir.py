@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from runtime import dtypes as D
-from runtime.graph import Graph, Value
+from runtime.graph import Graph
 from runtime.fusion import support
 
 # ---- the IR ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import heapq
 
 import numpy as np
 
-from runtime.graph import Graph, Value
+from runtime.graph import Graph
 from runtime.fusion import fused_ops, support
 from runtime.fusion.grouping import Group, Partition
 from runtime.fusion.program import program_for

@@ -11,7 +11,7 @@ import numpy as np
 
 import autograph as ag
 from runtime import fusion
-from runtime.fusion import cuda
+from runtime.fusion import cuda, program
 from runtime.interpreter import plan_for
 
 
@@ -26,10 +26,23 @@ def kernels(graph) -> list:
 
 
 def verify_cuda(graph) -> list:
-    """Compile every CUDA kernel of ``graph`` to PTX (when NVRTC is here); returns the PTX."""
+    """Compile the CUDA twin of every kernel of ``graph`` to PTX (when NVRTC is here): the
+    static layout's and every specialization calls have made so far. Returns the PTX."""
     if cuda.nvrtc_version() is None:
         return []
-    return [cuda.ptx(src) for src in fusion.kernel_sources(graph, "cuda")]
+    sources = fusion.kernel_sources(graph, "cuda")
+    for node in kernels(graph):
+        if node.op.name == "Fused":
+            prog = program.program_for(node.attrs["graph"], node.attrs["name"])
+            sources += [prog.source(spec, "cuda") for spec in list(prog._kernels)]
+    return [cuda.ptx(src) for src in dict.fromkeys(sources)]
+
+
+def compile_c(graph):
+    """``fusion.compile_graph(graph, "c")``, its CUDA twins checked by NVRTC."""
+    fused = fusion.compile_graph(graph, "c")
+    verify_cuda(fused)
+    return fused
 
 
 def assert_same(got, want, rtol=0.0, atol=0.0):
@@ -50,6 +63,7 @@ def run_both(graph, arrays):
     fused = fusion.compile_graph(graph, "c")
     want = plan_for(graph).run(list(arrays))
     got = plan_for(fused).run(list(arrays))
+    verify_cuda(fused)
     return fused, got, want
 
 

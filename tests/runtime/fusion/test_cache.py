@@ -117,7 +117,7 @@ def test_a_fresh_process_rebuilds_a_corrupted_entry(cache_dir):
     [so] = [p for p in cache_dir.rglob("*.so")]
     replace_bytes(so, b"\x7fELF garbage")
     code = ("from runtime.fusion import cbuild; import sys; "
-            f"print(cbuild.library(sys.argv[1]).answer())")
+            "print(cbuild.library(sys.argv[1]).answer())")
     done = subprocess.run([sys.executable, "-c", code, SOURCE], capture_output=True, text=True,
                           cwd=str(cache.Path(__file__).resolve().parents[3]),
                           env={**os.environ, cache.ENV: str(cache_dir)})

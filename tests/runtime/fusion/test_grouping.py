@@ -8,7 +8,7 @@ import autograph as ag
 from runtime import fusion
 from runtime.graph import verify
 
-from tests.runtime.fusion.helpers import check, kernels, traced
+from tests.runtime.fusion.helpers import check, compile_c, kernels, traced
 
 X = np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4)
 ROW = np.linspace(0, 1, 4, dtype=np.float32)
@@ -50,7 +50,7 @@ def test_stateful_ops_stay_outside_and_keep_their_order():
         return a + r, ag.sqrt(ag.abs(a)) + 1.0
 
     graph = traced(fn, X)
-    fused = fusion.compile_graph(graph)
+    fused = compile_c(graph)
     names = [n.op.name for n in fused.nodes]
     assert "Fused" in names
     stateful = [n.op.name for n in fused.nodes if n.op.stateful]

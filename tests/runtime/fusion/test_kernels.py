@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 import autograph as ag
-from runtime import fusion
 from runtime.fusion import layout, program
 from runtime.interpreter import plan_for
 
-from tests.runtime.fusion.helpers import assert_same, check, kernels, run_both, traced
+from tests.runtime.fusion.helpers import (assert_same, check, compile_c, kernels, run_both,
+                                          traced)
 
 RNG = np.random.default_rng(7)
 SPECIAL = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.5, -2.5, 3.0], np.float64)
@@ -61,7 +61,7 @@ def test_integer_floor_division_and_modulo(dtype):
 def test_integer_division_by_zero_raises_the_ops_error():
     x, y = np.array([4, 5], np.int32), np.array([2, 0], np.int32)
     graph = traced(lambda x, y: (x // y) + x * 2, x, y)
-    fused = fusion.compile_graph(graph)
+    fused = compile_c(graph)
     assert kernels(fused)
     with pytest.raises(ag.errors.InvalidArgumentError, match="FloorDiv: integer division by zero"):
         plan_for(fused).run([x, y])
@@ -70,7 +70,7 @@ def test_integer_division_by_zero_raises_the_ops_error():
 def test_integer_power_and_its_negative_exponent_error():
     x, y = np.array([3, -2, 5], np.int64), np.array([3, 5, 0], np.int64)
     check(lambda x, y: ag.pow(x, y) + 1, x, y)
-    fused = fusion.compile_graph(traced(lambda x, y: ag.pow(x, y) + 1, x, y))
+    fused = compile_c(traced(lambda x, y: ag.pow(x, y) + 1, x, y))
     with pytest.raises(ag.errors.InvalidArgumentError, match="negative integer powers"):
         plan_for(fused).run([x, np.array([1, -1, 2], np.int64)])
 
@@ -121,7 +121,7 @@ def test_one_layout_per_pattern_sizes_are_parameters():
     g = ag.function(lambda x, y: x * y + 1.0, input_signature=[
         ag.TensorSpec([None, 3], ag.float32), ag.TensorSpec([3], ag.float32)])
     graph = g.get_concrete_function().optimized_graph
-    fused = fusion.compile_graph(graph)
+    fused = compile_c(graph)
     [node] = kernels(fused)
     prog = program.program_for(node.attrs["graph"], node.attrs["name"])
     for rows in (1, 2, 5, 0):
@@ -173,7 +173,7 @@ def test_float16_sums_accumulate_in_float64():
 def test_index_width_is_32_bits_when_sizes_allow():
     f = ag.function(lambda x: ag.exp(x) + x, input_signature=[ag.TensorSpec([None], ag.float32)])
     graph = f.get_concrete_function().optimized_graph
-    [node] = kernels(fusion.compile_graph(graph))
+    [node] = kernels(compile_c(graph))
     prog = program.program_for(node.attrs["graph"], node.attrs["name"])
 
     class Big:   # stands for a 2**31-element array without allocating it

@@ -6,7 +6,7 @@ import autograph as ag
 from runtime import fusion
 from runtime.interpreter import plan_for
 
-from tests.runtime.fusion.helpers import check, kernels, traced
+from tests.runtime.fusion.helpers import check, compile_c, kernels, traced
 
 
 def staged_sum(n):
@@ -58,7 +58,7 @@ def test_errors_inside_the_loop_are_the_ops_errors():
     def fn(a, b):
         return ag.while_loop(lambda a, b: a > 0, lambda a, b: (a - 1, b + a // b), [a, b])[1]
     graph = traced(fn, np.int32(3), np.int32(1))
-    fused = fusion.compile_graph(graph)
+    fused = compile_c(graph)
     assert plan_for(fused).run([np.int32(3), np.int32(1)]) == \
         plan_for(graph).run([np.int32(3), np.int32(1)])
     with pytest.raises(ag.errors.InvalidArgumentError, match="integer division by zero"):
@@ -82,6 +82,6 @@ def test_a_loop_with_a_stateful_body_is_not_compiled():
             v.assign_add(1.0)
             return (i + 1,)
         return ag.while_loop(lambda i: i < n, body, [ag.constant(0)])[0]
-    fused = fusion.compile_graph(traced(fn, np.int32(3)))
+    fused = compile_c(traced(fn, np.int32(3)))
     assert not [k for k in kernels(fused) if k.op.name == "FusedWhile"]
     assert any("loop not compiled" in note for note in fusion.explain(fused))
