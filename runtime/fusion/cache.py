@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -66,12 +67,32 @@ def _publish(path: Path, write: Callable[[Path], None]) -> str:
 
 def fetch(kind: str, key: str, ext: str, build: Callable[[Path], None]) -> Path:
     """The entry ``key``, built with ``build(path)`` (which writes the artifact at ``path``)
-    unless a valid one exists."""
+    unless a valid one exists. If the cache folder cannot be written (a read-only home),
+    the entry is built in a temporary folder for this process, with one warning."""
     found = lookup(kind, key, ext)
     if found is not None:
         return found
     path = entry_path(kind, key, ext)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-")
+        probe.close()
+    except OSError as e:
+        path = _scratch_path(kind, key, ext, e)
     digest = _publish(path, build)
     _publish(Path(str(path) + ".sha256"), lambda p: p.write_text(digest + "\n"))
+    return path
+
+
+_scratch: list = []
+
+
+def _scratch_path(kind: str, key: str, ext: str, error: OSError) -> Path:
+    if not _scratch:
+        _scratch.append(Path(tempfile.mkdtemp(prefix="autograph-kernels-")))
+        warnings.warn(f"the kernel cache {cache_root()} cannot be written ({error}); kernels "
+                      f"are built in {_scratch[0]} for this process only (set {ENV})",
+                      RuntimeWarning, stacklevel=4)
+    path = _scratch[0] / kind / key[:2] / f"{key}{ext}"
+    path.parent.mkdir(parents=True, exist_ok=True)
     return path

@@ -182,6 +182,12 @@ class _Partitioner:
                 self.add(g, node)
                 g.reduction, g.reduced = node, reduced
                 return
+        elif g is not None and g.reduction is not None:
+            self.notes.append(f"{_where(node)}: reads the result of the reduction kernel of "
+                              f"{_where(g.reduction)}; one reduction per kernel")
+        elif g is not None:
+            self.notes.append(f"{_where(node)}: its producers' kernel is over shape "
+                              f"{list(g.domain)}, not the reduced input's {list(src.shape)}")
         self.new_group(node, src.shape, node, reduced)
 
     def run(self) -> Partition:

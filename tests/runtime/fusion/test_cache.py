@@ -123,3 +123,14 @@ def test_a_fresh_process_rebuilds_a_corrupted_entry(cache_dir):
                           env={**os.environ, cache.ENV: str(cache_dir)})
     assert done.stdout.strip() == "42", done.stderr
     assert cache.lookup("c", so.stem, ".so") == so
+
+
+def test_an_unwritable_cache_folder_builds_in_a_scratch_folder(tmp_path, monkeypatch):
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")                   # a file where the cache folder should be
+    monkeypatch.setenv(cache.ENV, str(blocked))
+    monkeypatch.setattr(cache, "_scratch", [])
+    cbuild.forget_loaded()
+    with pytest.warns(RuntimeWarning, match="cannot be written"):
+        assert cbuild.library(SOURCE).answer() == 42
+    cbuild.forget_loaded()
