@@ -105,7 +105,8 @@ C_PRELUDE_TAIL = r"""#include <tgmath.h>
 AG_FN float ag_f32_bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 AG_FN double ag_f64_bits(uint64_t u) { double d; memcpy(&d, &u, 8); return d; }
 """ + COMMON_HELPERS + r"""
-#define floordiv_floor(a, b) _Generic((a) + (b), double: ag_floordiv_f64, default: ag_floordiv_f32)(a, b)
+#define floordiv_floor(a, b) \
+    _Generic((a) + (b), double: ag_floordiv_f64, default: ag_floordiv_f32)(a, b)
 #define fmod_floor(a, b) _Generic((a) + (b), double: ag_fmod_f64, default: ag_fmod_f32)(a, b)
 """
 

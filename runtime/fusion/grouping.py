@@ -119,6 +119,12 @@ class _Partitioner:
         keep.inputs = [v for v in keep.inputs if v.node not in members]
         return keep
 
+    def in_epilogue(self, g: Group, v: Value) -> bool:
+        """Is ``v`` the result of ``g``'s reduction, or computed from it in ``g``?"""
+        if v.node is None or v.node not in g.nodes:
+            return False
+        return g.nodes.index(v.node) >= g.nodes.index(g.reduction)
+
     def visit_elementwise(self, node: Node) -> None:
         out = node.outputs[0]
         producers = []
@@ -132,9 +138,7 @@ class _Partitioner:
             if g.reduction is None and g.domain == out.shape:
                 body.append(g)
             elif g.reduction is not None and g.reduced == out.shape and \
-                    any(v.node is g.reduction or (v.node in g.nodes and
-                                                  g.nodes.index(v.node) > g.nodes.index(g.reduction))
-                        for v in node.inputs if v.node is not None):
+                    any(self.in_epilogue(g, v) for v in node.inputs):
                 epilogue = g
             elif g.reduction is not None:
                 refused.append(f"{_where(node)}: does not join the reduction kernel of "

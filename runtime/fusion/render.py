@@ -1,6 +1,6 @@
 """One renderer for kernel IR, two dialects (see ``dialects``).
 
-``render(kernel, dialect)`` returns the complete source of one kernel: prelude, then one
+``render(kernel, dialect, prelude)`` returns the complete source of one kernel: prelude, one
 function (C) or one or two ``__global__`` kernels (CUDA; a full reduction adds a
 ``<name>_final`` kernel that folds the per-block partial results). Statement bodies are
 written by the same code for both dialects.
@@ -8,8 +8,8 @@ written by the same code for both dialects.
 Parameter order (the runners rely on it): array arguments in ``Kernel.args`` order, then
 ``n`` (domain elements), then ``nout, rsize, inner`` for one-axis reductions, then the sizes
 ``d1 .. d{k-1}`` of the coalesced domain and each general argument's strides
-``<arg>_s<d>`` (in elements) for the dims it walks (its zero strides are compiled in); CUDA adds ``ag_partial`` for full reductions and
-``ag_status`` when the kernel has checks.
+``<arg>_s<d>`` (in elements) for the dims it walks (its zero strides are compiled in); CUDA
+adds ``ag_partial`` for full reductions and ``ag_status`` when the kernel has checks.
 """
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def _coordinates(kernel: Kernel) -> list:
     if not kernel.general_args() or kernel.dims == 0:
         return []
     if kernel.dims == 1:
-        return ["const idx_t c0 = i;"]
+        return ["const idx_t c0 = (idx_t)i;"]
     lines = ["idx_t ag_q = (idx_t)i;"]
     for d in range(kernel.dims - 1, 0, -1):
         lines.append(f"const idx_t c{d} = ag_q % d{d};")
