@@ -172,28 +172,36 @@ class FusedProgram:
         arrays = [xp.asarray(a) for a in arrays]
         for j, shape in lay.materialize:
             arrays[j] = xp.ascontiguousarray(xp.broadcast_to(arrays[j], shape))
-        st = self.structure
         outs = [xp.empty(s, v.dtype.np) for s, v in zip(lay.out_shapes, self.sub.outputs)]
-        idx = np.int32 if k.index == "int32" else np.int64
-        scalars = [idx(s) for s in lay.scalars]
         status = xp.zeros(1, np.int32) if k.checks else None
-        body = [arrays[j] for j in st.body_inputs]
-        epi = [arrays[j] for j in st.epilogue_inputs]
-        block = 256
-        grid = cuda.grid_for(max(lay.nout if k.kind == "reduce_axis" else lay.n, 1), block)
-        extra = [status] if status is not None else []
-        if k.kind == "reduce_all":
-            partial = xp.empty(grid, k.reduction.acc.np)
-            cuda.raw_kernel(source, k.name)((grid,), (block,),
-                                            (*body, *epi, *outs, *scalars, partial, *extra))
-            cuda.raw_kernel(source, k.name + "_final")(
-                (1,), (1,), (partial, np.int32(grid), *epi, *outs, idx(lay.n), *extra))
-        else:
-            cuda.raw_kernel(source, k.name)((grid,), (block,), (*body, *epi, *outs, *scalars,
-                                                                *extra))
+        grid = cuda.grid_for(max(lay.nout if k.kind == "reduce_axis" else lay.n, 1), BLOCK)
+        partial = xp.empty(grid, k.reduction.acc.np) if k.kind == "reduce_all" else None
+        for name, blocks, threads, args in launches(k, lay, self.structure, arrays, outs, grid,
+                                                    partial, status):
+            cuda.raw_kernel(source, name)((blocks,), (threads,), tuple(args))
         if status is not None and int(status.get()[0]):
             return self.interpret(arrays, xp)
         return tuple(outs)
+
+
+# Threads per block of CUDA launches (the prelude's AG_BLOCK, which reductions rely on).
+BLOCK = 256
+
+
+def launches(k: kir.Kernel, lay: layout.Layout, st: kir.Structure, arrays, outs, grid: int,
+             partial, status) -> list:
+    """The CUDA launches of kernel ``k``: (kernel name, blocks, threads, arguments), with the
+    arguments in ``render``'s parameter order."""
+    idx = np.int32 if k.index == "int32" else np.int64
+    scalars = [idx(s) for s in lay.scalars]
+    body = [arrays[j] for j in st.body_inputs]
+    epi = [arrays[j] for j in st.epilogue_inputs]
+    extra = [status] if status is not None else []
+    if k.kind != "reduce_all":
+        return [(k.name, grid, BLOCK, [*body, *epi, *outs, *scalars, *extra])]
+    return [(k.name, grid, BLOCK, [*body, *epi, *outs, *scalars, partial, *extra]),
+            (k.name + "_final", 1, 1, [partial, np.int32(grid), *epi, *outs, idx(lay.n),
+                                       *extra])]
 
 
 def _cones(sub: Graph, st: kir.Structure) -> list:

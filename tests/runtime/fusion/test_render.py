@@ -98,3 +98,43 @@ def test_loops_have_no_cuda_source():
     assert fusion.kernel_sources(fused, "cuda") == []
     [src] = fusion.kernel_sources(fused, "c")
     assert "for (;;)" in src
+
+
+def _signature(source: str, name: str) -> list:
+    head = source[source.index(f"void {name}("):]
+    return [p.strip() for p in head[head.index("(") + 1:head.index(")")].split(",")]
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x, y: ag.exp(x) * y + 1.0,                                      # map, broadcast
+    lambda x, y: ag.reduce_sum(x * y, axis=1) + 1.0,                       # one axis
+    lambda x, y: ag.reduce_max(x - y) * 2.0,                               # all axes
+    lambda x, y: ag.cast(ag.reduce_sum(ag.cast(x > y, ag.int32) // 2), ag.float32) + 1.0,
+], ids=["map", "axis", "all", "checked"])
+def test_cuda_launch_arguments_match_the_kernel_parameters(fn):
+    """The GPU runner's arguments, checked against the rendered signatures without a GPU:
+    arrays for pointers, NumPy integers of the index width for idx_t, int32 for int."""
+    from runtime.fusion import program
+    x, y = np.ones((3, 4), np.float32), np.ones((1, 4), np.float32)
+    [node] = [n for n in fusion.compile_graph(traced(fn, x, y)).nodes if n.op.name == "Fused"]
+    prog = program.program_for(node.attrs["graph"], node.attrs["name"])
+    lay = prog.layout_for([x, y])
+    k = prog.kernel(lay.spec)
+    src = prog.source(lay.spec, "cuda")
+    outs = [np.empty(s, v.dtype.np) for s, v in zip(lay.out_shapes, prog.sub.outputs)]
+    status = np.zeros(1, np.int32) if k.checks else None
+    partial = np.empty(8, k.reduction.acc.np) if k.kind == "reduce_all" else None
+    for name, _, _, args in program.launches(k, lay, prog.structure, [x, y], outs, 8, partial,
+                                             status):
+        params = _signature(src, name)
+        assert len(params) == len(args), (name, params)
+        for p, a in zip(params, args):
+            if "*" in p:
+                assert isinstance(a, np.ndarray), p
+                ctype = {"float32": "float", "float64": "double", "int32": "int32_t",
+                         "bool": "bool"}[a.dtype.name]
+                assert p.replace("const ", "").startswith((ctype + "*", "int* ag_status")), p
+            elif p.startswith("idx_t"):
+                assert type(a) is (np.int32 if k.index == "int32" else np.int64), p
+            else:
+                assert p.startswith("int ") and type(a) is np.int32, p
