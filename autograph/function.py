@@ -60,11 +60,17 @@ class ConcreteFunction:
     """One traced graph of a ``Function`` for one input signature."""
 
     def __init__(self, name: str, graph: Graph, input_specs: list, output_structure,
-                 arg_names: list):
+                 arg_names: list, jit_compile: bool = False):
         from runtime import passes
         self.name = name
         self.graph = graph
-        self.optimized_graph = passes.optimize(graph)
+        # Tapes and calls inside another trace replay the graph op by op, so they use the
+        # unfused graph (Fused nodes have no gradient of their own).
+        self._replay_graph = passes.optimize(graph)
+        self.optimized_graph = self._replay_graph
+        if jit_compile:
+            from runtime import fusion
+            self.optimized_graph = fusion.compile_graph(self._replay_graph, "c")
         self.input_specs = input_specs        # TensorSpec per flat tensor input
         self._arg_names = arg_names
         self._outputs = output_structure      # structure with _Leaf at tensor positions
@@ -99,13 +105,18 @@ class ConcreteFunction:
 
     def _call_flat(self, tensors: list):
         if state.slow:
-            outs = replay(self.optimized_graph, tensors)
+            outs = replay(self._replay_graph, tensors)
         else:
             arrays = self._plan.run([t._v for t in tensors])
             outs = [wrap(a, d) for a, d in zip(arrays, self._out_dtypes)]
         if self._out_leaves:
             return outs[0]
         return _fill(self._outputs, outs)
+
+    def kernel_sources(self, target: str = "c") -> list:
+        """The generated kernels of a ``jit_compile=True`` function: ``"c"`` or ``"cuda"``."""
+        from runtime import fusion
+        return fusion.kernel_sources(self.optimized_graph, target)
 
     def pretty_printed_graph(self, optimized: bool = False) -> str:
         return str(self.optimized_graph if optimized else self.graph)
@@ -333,7 +344,8 @@ class Function:
             return self._trace(args, kwargs, flat, structure, key, names)
         from ops.control_flow import check_discarded_writes
         check_discarded_writes(graph)
-        cf = ConcreteFunction(self._name, graph, specs, out_structure, names)
+        cf = ConcreteFunction(self._name, graph, specs, out_structure, names,
+                              jit_compile=bool(self._jit_compile))
         self._cache[key] = cf
         self._relaxed.setdefault(_relaxed_key(key), []).append(cf)
         return cf
