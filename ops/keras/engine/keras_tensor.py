@@ -138,7 +138,9 @@ class OperatorLayer(Layer):
     def __init__(self, op, constant=None, reverse=False, key=None, **kwargs):
         if op not in _BINARY and op not in _UNARY and op != "getitem":
             raise ValueError(f"OperatorLayer: unknown operator {op!r}")
-        kwargs.setdefault("name", f"tf.{op}_{backend.get_uid('tf.' + op)}")
+        if kwargs.get("name") is None:
+            uid = backend.get_uid(f"tf.{op}")
+            kwargs["name"] = f"tf.{op}" if uid == 1 else f"tf.{op}_{uid - 1}"
         super().__init__(**kwargs)
         self.op = op
         self.constant = constant

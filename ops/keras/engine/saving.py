@@ -188,13 +188,15 @@ def _training_config(model):
     if not getattr(model, "_is_compiled", False):
         return None
     config = model._compile_config
+
+    def metric(m):
+        return m if isinstance(m, str) else metrics.serialize(m)
     try:
         record = {
             "optimizer": optimizers.serialize(model.optimizer),
-            "loss": nest.map_structure(losses.serialize, config["loss"])
-            if config["loss"] is not None else None,
-            "metrics": _serialize_metrics(config["metrics"], metrics),
-            "weighted_metrics": _serialize_metrics(config["weighted_metrics"], metrics),
+            "loss": _encode(config["loss"], losses.serialize),
+            "metrics": _encode(config["metrics"], metric),
+            "weighted_metrics": _encode(config["weighted_metrics"], metric),
             "loss_weights": config["loss_weights"],
         }
         json.dumps(record)
@@ -205,11 +207,26 @@ def _training_config(model):
     return record
 
 
-def _serialize_metrics(value, metrics):
+def _encode(value, serialize):
+    """Compile arguments (single, per-output lists and dicts) as JSON; the tags keep
+    per-output dicts apart from the config dicts of the objects inside."""
     if value is None:
         return None
-    return nest.map_structure(lambda m: m if isinstance(m, str) else metrics.serialize(m),
-                              value)
+    if isinstance(value, dict):
+        return {"dict": {k: _encode(v, serialize) for k, v in value.items()}}
+    if isinstance(value, (list, tuple)):
+        return {"list": [_encode(v, serialize) for v in value]}
+    return {"object": serialize(value)}
+
+
+def _decode(value, deserialize):
+    if value is None:
+        return None
+    if "dict" in value:
+        return {k: _decode(v, deserialize) for k, v in value["dict"].items()}
+    if "list" in value:
+        return [_decode(v, deserialize) for v in value["list"]]
+    return deserialize(value["object"])
 
 
 def _export_class(model, signature):
@@ -268,23 +285,15 @@ def load_model(filepath, custom_objects=None, compile=True, options=None):
         training = record.get("training_config")
         if compile and training:
             from ops.keras import losses, metrics, optimizers
-            loss = training["loss"]
-            model.compile(
-                optimizer=optimizers.deserialize(training["optimizer"]),
-                loss=nest.map_structure(lambda c: losses.deserialize(c), loss)
-                if isinstance(loss, (list, dict)) else
-                (losses.deserialize(loss) if loss is not None else None),
-                metrics=_deserialize_metrics(training.get("metrics"), metrics),
-                weighted_metrics=_deserialize_metrics(training.get("weighted_metrics"), metrics),
-                loss_weights=training.get("loss_weights"))
+
+            def metric(m):
+                return m if isinstance(m, str) else metrics.deserialize(m)
+            model.compile(optimizer=optimizers.deserialize(training["optimizer"]),
+                          loss=_decode(training["loss"], losses.deserialize),
+                          metrics=_decode(training.get("metrics"), metric),
+                          weighted_metrics=_decode(training.get("weighted_metrics"), metric),
+                          loss_weights=training.get("loss_weights"))
     return model
-
-
-def _deserialize_metrics(value, metrics):
-    if value is None:
-        return None
-    return nest.map_structure(lambda m: m if isinstance(m, str) else metrics.deserialize(m),
-                              value)
 
 
 # ---- configs and cloning --------------------------------------------------------------------------
