@@ -191,10 +191,13 @@ def _training_config(model):
 
     def metric(m):
         return m if isinstance(m, str) else metrics.serialize(m)
+
+    def loss(value):
+        return value if isinstance(value, str) else losses.serialize(value)
     try:
         record = {
             "optimizer": optimizers.serialize(model.optimizer),
-            "loss": _encode(config["loss"], losses.serialize),
+            "loss": _encode(config["loss"], loss),
             "metrics": _encode(config["metrics"], metric),
             "weighted_metrics": _encode(config["weighted_metrics"], metric),
             "loss_weights": config["loss_weights"],
