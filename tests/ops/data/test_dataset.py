@@ -124,6 +124,19 @@ def test_for_loop_inside_a_function_is_unrolled_over_trace_time_elements():
     assert seen_eagerly == [0, 1, 2, 3]
 
 
+def test_a_dataset_argument_is_a_python_value_of_the_function():
+    @ag.function
+    def total(dataset):
+        s = ag.constant(0, ag.int64)
+        for x in dataset:
+            s += x
+        return s
+
+    evens = Dataset.range(4).map(lambda x: x * 2)
+    assert int(total(evens)) == 12 and int(total(evens)) == 12
+    assert int(total(Dataset.range(3).filter(lambda x: x > 0))) == 3  # another trace
+
+
 def test_training_loop_with_gradient_tape():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(32, 3)).astype(np.float32)
