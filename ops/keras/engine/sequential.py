@@ -18,12 +18,21 @@ from ops.keras.engine.training import Model
 __all__ = ["Sequential"]
 
 
-def _infers_input(layer) -> bool:
-    """The layer states an input shape (Embedding's automatic one does not count)."""
-    if layer.batch_input_shape is None:
-        return False
-    return not getattr(layer, "_default_input_shape", False) or \
-        bool(getattr(layer, "input_length", None))
+def _declared_input(layer):
+    """(batch shape, dtype) the layer declares for its input, or None: ``input_shape=`` and
+    the like (Embedding's automatic shape does not count), or the single Input of a
+    functional or Sequential model given as a layer."""
+    if layer.batch_input_shape is not None:
+        if getattr(layer, "_default_input_shape", False) and \
+                not getattr(layer, "input_length", None):
+            return None
+        return tuple(layer.batch_input_shape), layer.dtype
+    network = getattr(layer, "_network", None)
+    if network is not None and len(network.inputs) == 1 and \
+            not getattr(layer, "_inferred_input", False):
+        kt = network.inputs[0]
+        return tuple(kt.shape), kt.dtype.name
+    return None
 
 
 class Sequential(Model):
@@ -38,6 +47,7 @@ class Sequential(Model):
         self._input_layer = None
         self._input_kt = None
         self._layer_outputs = None    # the KerasTensor after each layer, once built
+        self._inferred_input = False  # built from a first call's shape, not a declared one
         if layers is not None:
             for layer in layers if isinstance(layers, (list, tuple)) else [layers]:
                 self.add(layer)
@@ -72,9 +82,10 @@ class Sequential(Model):
         self._layers.append(layer)
         created_input = False
         try:
-            if self._input_layer is None and len(self._layers) == 1 and _infers_input(layer):
-                self._input_layer = InputLayer(batch_input_shape=layer.batch_input_shape,
-                                               dtype=layer.dtype)
+            declared = _declared_input(layer) if len(self._layers) == 1 else None
+            if self._input_layer is None and declared is not None:
+                self._input_layer = InputLayer(batch_input_shape=declared[0],
+                                               dtype=declared[1])
                 created_input = True
                 self._build_graph()
             elif self._layer_outputs is not None:
@@ -136,16 +147,21 @@ class Sequential(Model):
         spec = getattr(self, "_saved_input_spec", None)
         dtype = spec.dtype.name if hasattr(spec, "dtype") else self.dtype
         self._input_layer = InputLayer(batch_input_shape=shape, dtype=dtype)
+        self._inferred_input = True
         try:
             self._build_graph()
         except Exception:
             self._input_layer = None
+            self._inferred_input = False
             self._layer_outputs = None
             self._network = None
             raise
 
     def call(self, inputs, training=None, mask=None):
-        if self._layer_outputs is not None:
+        if self._layer_outputs is not None and not self._inferred_input:
+            # A declared input shape is checked (Keras's input_spec); one inferred from a
+            # first call is not, so later calls may differ where the layers allow it (the
+            # time axis of an RNN), and the layers themselves report what they refuse.
             inputs = functional.conform_input(inputs, self._input_kt, 0, self.name, cast=False)
         x = inputs
         producers = getattr(self, "_mask_producers", ())
@@ -167,7 +183,7 @@ class Sequential(Model):
     def get_config(self) -> dict:
         from ops.keras.layers import serialize
         layers = [serialize(layer) for layer in self._layers]
-        if self._input_layer is not None:
+        if self._input_layer is not None and not self._inferred_input:
             layers.insert(0, serialize(self._input_layer))
         return {"name": self.name, "layers": layers}
 
