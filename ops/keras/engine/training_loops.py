@@ -45,9 +45,12 @@ def _rng() -> np.random.Generator:
 
 
 def _needs_batch_hooks(callbacks, kind: str) -> bool:
+    """Whether some callback does something per batch: overrides a batch hook in its class,
+    or holds one as an attribute (LambdaCallback)."""
     for cb in callbacks:
         for hook in _BATCH_HOOKS[kind]:
-            if getattr(type(cb), hook) is not getattr(Callback, hook):
+            method = getattr(cb, hook)
+            if getattr(method, "__func__", None) is not getattr(Callback, hook):
                 return True
     return False
 
