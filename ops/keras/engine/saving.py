@@ -248,7 +248,11 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, signatur
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"model.save: {filepath} exists and overwrite=False")
     signature = _input_signature(model)
+    shape = None
+    if model._network is None and isinstance(signature, TensorSpec):
+        shape = list(signature.shape)    # subclassed models are built again from it
     record = {"format": _FORMAT, "version": 1, "model": _config_or_none(model),
+              "input_shape": shape,
               "training_config": _training_config(model) if include_optimizer else None}
     blob = np.frombuffer(json.dumps(record).encode("utf-8"), dtype=np.uint8).copy()
     export = _export_class(model, signature)(name="keras_model_export")
@@ -256,6 +260,14 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, signatur
     export.keras_metadata = Variable(blob, trainable=False, name="keras_metadata",
                                      dtype=D.uint8)
     save(export, filepath, signatures=signatures)
+
+
+def _known_class(name: str, custom_objects) -> bool:
+    """Whether ``load_model`` can make the saved model's class again (built-in, registered,
+    or given in ``custom_objects``); otherwise the restored callable is returned."""
+    from ops.keras.generic_utils import get_registered_object
+    from ops.keras.layers import BUILTIN_LAYERS
+    return get_registered_object(name, custom_objects, BUILTIN_LAYERS) is not None
 
 
 def _read_metadata(restored):
@@ -280,10 +292,13 @@ def load_model(filepath, custom_objects=None, compile=True, options=None):
                          "is read with model.load_weights)")
     restored = load(filepath)
     record = _read_metadata(restored)
-    if record is None or record.get("model") is None:
+    if record is None or record.get("model") is None or \
+            not _known_class(record["model"]["class_name"], custom_objects):
         return restored
     with custom_object_scope(custom_objects or {}):
         model = model_from_config(record["model"], custom_objects)
+        if not model.built and record.get("input_shape") is not None:
+            model.build(tuple(record["input_shape"]))
         model.set_weights([v.numpy() for v in restored.keras_model.variables])
         training = record.get("training_config")
         if compile and training:
