@@ -215,3 +215,17 @@ def test_seed_text_dataset_and_preprocess_map():
     ds = Dataset.from_tensor_slices((np.full((6, 2), 255, np.uint8), np.arange(6)))
     ds = ds.map(preprocess, num_parallel_calls=data.AUTOTUNE).cache().prefetch(data.AUTOTUNE)
     assert [x.numpy().tolist() for x, _ in ds] == [[1.0, 1.0]] * 6
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not ag.config.list_physical_devices("GPU"), reason="no CUDA device")
+def test_a_pipeline_made_on_the_gpu_keeps_its_tensors_there():
+    x = np.arange(12, dtype=np.float32).reshape(6, 2)
+    with ag.device("GPU:0"):
+        ds = Dataset.from_tensor_slices((x, np.arange(6)))
+    pipeline = ds.shuffle(6, seed=0).batch(4).map(lambda a, b: (a * 2.0, b)).unbatch().cache()
+    got = list(pipeline)
+    assert all("GPU" in a.device and "GPU" in b.device for a, b in got)
+    assert sorted((a.numpy() / 2).tolist() for a, _ in got) == x.tolist()
+    padded = ds.map(lambda a, b: a).padded_batch(3, [4])
+    assert [p.numpy().tolist()[0] for p in padded] == [[0.0, 1.0, 0.0, 0.0], [6.0, 7.0, 0.0, 0.0]]
