@@ -56,8 +56,12 @@ class Network:
         if duplicated:
             raise ValueError(f'Model "{model_name}": the layer names {duplicated} are used by '
                              "more than one layer; every layer in a model needs a unique name")
-        self.input_names = [t.node.layer.name for t in self.inputs]
-        self.output_names = [t.node.layer.name for t in self.outputs]
+        # Dict inputs/outputs are named by their keys (in flattening order), others by the
+        # layers that make them: what losses, metrics and data dicts are keyed by.
+        self.input_names = sorted(self.nested_inputs) if isinstance(
+            self.nested_inputs, dict) else [t.node.layer.name for t in self.inputs]
+        self.output_names = sorted(outputs) if isinstance(outputs, dict) else [
+            t.node.layer.name for t in self.outputs]
         # Layers whose compute_mask is their own (Embedding(mask_zero=True), ...).
         self._mask_producers = {id(layer) for layer in layers
                                 if type(layer).compute_mask is not Layer.compute_mask}

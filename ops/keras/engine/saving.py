@@ -33,7 +33,7 @@ __all__ = ["save_weights", "load_weights", "save_model", "load_model", "model_to
 _FORMAT = "autograph-keras-model"
 
 
-# ---- weights --------------------------------------------------------------------------------------
+# ---- weights ------------------------------------------------------------------------------------
 
 def _owners(model) -> dict:
     """id(weight) -> name of the innermost layer holding it."""
@@ -144,7 +144,7 @@ def _load_weights_from_saved_model(model, export_dir: str):
     model.set_weights(values)
 
 
-# ---- whole models ---------------------------------------------------------------------------------
+# ---- whole models -------------------------------------------------------------------------------
 
 def _input_signature(model):
     """The model's inputs as TensorSpecs (batch dim open), nested like its inputs."""
@@ -314,7 +314,7 @@ def load_model(filepath, custom_objects=None, compile=True, options=None):
     return model
 
 
-# ---- configs and cloning --------------------------------------------------------------------------
+# ---- configs and cloning ------------------------------------------------------------------------
 
 def model_from_config(config, custom_objects=None):
     """A new model (or layer) from ``{"class_name": ..., "config": ...}``."""

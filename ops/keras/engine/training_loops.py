@@ -93,7 +93,7 @@ def _callbacks(callbacks, model, verbose, epochs, steps, add_history=False):
                         model=model, verbose=verbose, epochs=epochs, steps=steps)
 
 
-# ---- fit ------------------------------------------------------------------------------------------
+# ---- fit ----------------------------------------------------------------------------------------
 
 def _split_validation(x, y, sample_weight, validation_split):
     from ops.data import Dataset
@@ -245,7 +245,7 @@ def predict(model, x, *, batch_size, verbose, steps, callbacks):
     return _concatenate(batches)
 
 
-# ---- single batches -------------------------------------------------------------------------------
+# ---- single batches -----------------------------------------------------------------------------
 
 def _rows(x) -> int:
     from ops.data import Dataset

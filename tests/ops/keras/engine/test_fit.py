@@ -243,3 +243,19 @@ def test_bad_labels_give_errors_naming_the_loss_and_shapes():
         model.fit(x[:32], y[:31], verbose=0)
     with pytest.raises(ValueError, match="Target data is missing"):
         model.fit(x[:32], verbose=0)
+
+
+def test_dict_outputs_take_losses_and_targets_by_key():
+    x, y, _, _ = digits()
+    inputs = Input(shape=(64,), name="pixels")
+    hidden = layers.Dense(16, activation="relu")(inputs)
+    model = Model({"pixels": inputs}, {"digit": layers.Dense(10)(hidden),
+                                       "odd": layers.Dense(1, activation="sigmoid")(hidden)})
+    assert model.output_names == ["digit", "odd"]
+    model.compile("adam", loss={"digit": losses.SparseCategoricalCrossentropy(from_logits=True),
+                                "odd": "binary_crossentropy"}, metrics={"odd": ["accuracy"]})
+    targets = {"digit": y[:96], "odd": (y[:96] % 2).astype(np.float32)}
+    history = model.fit({"pixels": x[:96]}, targets, epochs=2, batch_size=32, verbose=0)
+    assert set(history.history) == {"loss", "digit_loss", "odd_loss", "odd_accuracy"}
+    out = model.predict({"pixels": x[:5]}, verbose=0)
+    assert out["digit"].shape == (5, 10) and out["odd"].shape == (5, 1)
