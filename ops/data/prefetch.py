@@ -60,6 +60,7 @@ class _Producer:
         self.thread.start()
 
     def _run(self) -> None:
+        outcome = (_END, None)
         try:
             for element in self._elements:
                 if any(t._v is None for t in S.leaves(element)):
@@ -67,14 +68,12 @@ class _Producer:
                 self._queue.put((_ELEMENT, element))
                 if self._stopping.is_set():
                     return
-            self._queue.put((_END, None))
-        except Exception as e:  # noqa: BLE001  (handed to the consumer, which re-raises it)
-            if not self._stopping.is_set():
-                self._queue.put((_ERROR, e))
+        except BaseException as e:  # noqa: BLE001  (handed to the consumer, which re-raises it)
+            outcome = (_ERROR, e)
         finally:
-            close = getattr(self._elements, "close", None)
-            if close is not None:
-                close()
+            self._elements.close()  # stops upstream prefetch threads too
+        if not self._stopping.is_set():
+            self._queue.put(outcome)  # the consumer always gets an end or an error
 
     def get(self):
         return self._queue.get()

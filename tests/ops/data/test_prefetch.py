@@ -115,23 +115,26 @@ def test_buffer_size_argument():
 @pytest.mark.xfail(strict=True, reason="ops.context.state is process-wide: a map function run "
                    "by the prefetch thread while the main thread traces sees that trace")
 def test_map_in_the_prefetch_thread_is_not_traced_into_a_concurrent_function():
-    started, traced = threading.Event(), threading.Event()
+    started, traced, computed = threading.Event(), threading.Event(), threading.Event()
 
     def slow_square(x):
         if int(x) == 1:
             started.set()
             traced.wait(5)  # the main thread is inside the trace now
-        return x * x
+        y = x * x
+        computed.set()
+        return y
 
     it = iter(Dataset.range(3).map(slow_square).prefetch(1))
     assert int(next(it)) == 0  # the producer now makes element 1
+    computed.clear()
 
     @ag.function
     def step(v):
         started.wait(5)
         traced.set()
-        time.sleep(0.05)  # the producer computes x * x while this trace is open
+        computed.wait(5)  # the producer computed x * x while this trace was open
         return v + 1
 
-    step(ag.constant(1.0))
+    assert float(step(ag.constant(1.0))) == 2.0
     assert [int(x) for x in it] == [1, 4]
