@@ -12,7 +12,7 @@ iterated. A node implements three things:
   ``UNKNOWN_CARDINALITY``.
 
 The public methods below only validate arguments and build nodes; the nodes live in
-``sources``, ``transformations``, ``shuffle``, ``cache`` and ``prefetch``.
+``sources``, ``transformations``, ``batching``, ``shuffle``, ``cache`` and ``prefetch``.
 """
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ class Dataset:
         size = _count_arg(batch_size, "batch", "batch_size")
         if size < 1:
             raise ValueError(f"batch: batch_size must be at least 1, got {size}")
-        return transformations.Batch(self, size, bool(drop_remainder))
+        return batching.Batch(self, size, bool(drop_remainder))
 
     def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
                      drop_remainder=False, name=None) -> "Dataset":
@@ -148,12 +148,12 @@ class Dataset:
         size = _count_arg(batch_size, "padded_batch", "batch_size")
         if size < 1:
             raise ValueError(f"padded_batch: batch_size must be at least 1, got {size}")
-        return transformations.PaddedBatch(self, size, padded_shapes, padding_values,
+        return batching.PaddedBatch(self, size, padded_shapes, padding_values,
                                            bool(drop_remainder))
 
     def unbatch(self, name=None) -> "Dataset":
         """Split every element along its first dimension (the inverse of ``batch``)."""
-        return transformations.Unbatch(self)
+        return batching.Unbatch(self)
 
     def repeat(self, count=None, name=None) -> "Dataset":
         """Repeat the dataset ``count`` times (forever for None or -1)."""
@@ -313,6 +313,6 @@ def _check_parallel_calls(value, what: str) -> None:
 # The node modules subclass Dataset, so they are imported after it is defined.
 from ops.data import structure  # noqa: E402
 from ops.data import (  # noqa: E402
-    cache as cache_lib, iterator, prefetch as prefetch_lib, shuffle as shuffle_lib, sources,
-    transformations,
+    batching, cache as cache_lib, iterator, prefetch as prefetch_lib, shuffle as shuffle_lib,
+    sources, transformations,
 )
