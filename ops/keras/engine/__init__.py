@@ -18,13 +18,17 @@ from ops.keras.engine.data_adapter import (  # noqa: F401
 from ops.keras.engine.saving import (  # noqa: F401
     clone_model, load_model, model_from_config, model_from_json,
 )
-from ops.keras.layers import register_layer_class as _register
 
-# Model configs name these classes; nested models deserialize through the layer table.
-for _cls in (Functional, Sequential, OperatorLayer):
-    _register(_cls)
-_register(Functional, "Model")
+
+def model_classes() -> dict:
+    """The classes model configs name (``"Sequential"``, ``"Functional"``/``"Model"``, the
+    operator layers of functional graphs), for deserializing them with the layer table. They
+    are passed as custom objects rather than added to ``layers.BUILTIN_LAYERS``, which lists
+    the layers of ``ag.keras.layers`` only."""
+    return {"Sequential": Sequential, "Functional": Functional, "Model": Functional,
+            "OperatorLayer": OperatorLayer}
+
 
 __all__ = ["Input", "KerasTensor", "Model", "Functional", "Sequential", "clone_model",
-           "load_model", "model_from_config", "model_from_json", "pack_x_y_sample_weight",
-           "unpack_x_y_sample_weight"]
+           "load_model", "model_from_config", "model_from_json", "model_classes",
+           "pack_x_y_sample_weight", "unpack_x_y_sample_weight"]

@@ -216,6 +216,13 @@ def _node_indices(network: Network) -> dict:
     return index
 
 
+def deserialize_layer(config: dict, custom_objects=None):
+    """A layer (or model) from ``{"class_name", "config"}``; model classes are known too."""
+    from ops.keras.layers import deserialize
+    from ops.keras.engine import model_classes
+    return deserialize(config, {**model_classes(), **(custom_objects or {})})
+
+
 def network_config(model) -> dict:
     """Keras's functional config: every layer with its inbound nodes, the input and output
     layers as ``[layer_name, node_index, tensor_index]``."""
@@ -279,12 +286,11 @@ def _restructure(flat: list, structure):
 def network_from_config(config: dict, custom_objects=None):
     """(inputs, outputs, layers by name) rebuilt from ``network_config``'s output: layers are
     deserialized, then their nodes are called again in an order where every input exists."""
-    from ops.keras.layers import deserialize
     created: dict = {}
     pending: list = []
     for entry in config["layers"]:
-        layer = deserialize({"class_name": entry["class_name"], "config": entry["config"]},
-                            custom_objects)
+        layer = deserialize_layer({"class_name": entry["class_name"],
+                                   "config": entry["config"]}, custom_objects)
         created[entry["name"]] = layer
         pending.append([layer, list(entry.get("inbound_nodes", []))])
     outputs_of: dict = {}      # (layer name, node index) -> flat output KerasTensors

@@ -267,7 +267,9 @@ def _known_class(name: str, custom_objects) -> bool:
     or given in ``custom_objects``); otherwise the restored callable is returned."""
     from ops.keras.generic_utils import get_registered_object
     from ops.keras.layers import BUILTIN_LAYERS
-    return get_registered_object(name, custom_objects, BUILTIN_LAYERS) is not None
+    from ops.keras.engine import model_classes
+    return get_registered_object(name, custom_objects,
+                                 {**BUILTIN_LAYERS, **model_classes()}) is not None
 
 
 def _read_metadata(restored):
@@ -318,12 +320,12 @@ def load_model(filepath, custom_objects=None, compile=True, options=None):
 
 def model_from_config(config, custom_objects=None):
     """A new model (or layer) from ``{"class_name": ..., "config": ...}``."""
-    from ops.keras.layers import deserialize
+    from ops.keras.engine.functional import deserialize_layer
     if not isinstance(config, dict) or "class_name" not in config:
         raise TypeError("model_from_config expects a dict with 'class_name' and 'config'; for "
                         "a model's get_config() output use Model.from_config or "
                         "Sequential.from_config")
-    return deserialize(config, custom_objects)
+    return deserialize_layer(config, custom_objects)
 
 
 def model_to_json(model, **kwargs) -> str:

@@ -189,8 +189,7 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from ops.keras.layers import deserialize
         model = cls(name=config.get("name"))
         for layer_config in config.get("layers", []):
-            model.add(deserialize(layer_config, custom_objects))
+            model.add(functional.deserialize_layer(layer_config, custom_objects))
         return model
