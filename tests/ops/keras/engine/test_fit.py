@@ -259,3 +259,32 @@ def test_dict_outputs_take_losses_and_targets_by_key():
     assert set(history.history) == {"loss", "digit_loss", "odd_loss", "odd_accuracy"}
     out = model.predict({"pixels": x[:5]}, verbose=0)
     assert out["digit"].shape == (5, 10) and out["odd"].shape == (5, 1)
+
+
+def test_seed_003_workflow_on_digits(capsys):
+    """Seed 003 (MNIST) with 8x8 digits: the same calls, only the data differ."""
+    x_train, y_train, x_test, y_test = digits()
+    x_train, x_test = x_train.reshape(-1, 8, 8), x_test.reshape(-1, 8, 8)
+    model = Sequential([
+        layers.Flatten(input_shape=(8, 8)),
+        layers.Dense(128, activation="relu"),
+        layers.Dropout(0.2),
+        layers.Dense(10),
+    ])
+    model.compile(optimizer="adam",
+                  loss=losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    model.fit(x_train, y_train, epochs=5)
+    loss, accuracy = model.evaluate(x_test, y_test, verbose=2)
+    assert accuracy > 0.9
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1].startswith("13/13 - ") and f"accuracy: {accuracy:.4f}" in lines[-1]
+
+
+def test_tensors_as_data_and_compile_options_passed_through():
+    import autograph as ag
+    x, y, _, _ = digits()
+    model = compiled_mlp(jit_compile=True, steps_per_execution=4)
+    assert model.jit_compile is True
+    history = model.fit(ag.constant(x[:128]), ag.constant(y[:128]), epochs=2, verbose=0)
+    assert history.history["loss"][1] < history.history["loss"][0]
