@@ -16,6 +16,8 @@ loops themselves (``training_loops.py``) run in Python between steps, calling ca
 """
 from __future__ import annotations
 
+import warnings
+
 from runtime import dtypes as D
 from runtime import nest
 from runtime.graph import Graph
@@ -351,10 +353,13 @@ class Model(Layer):
             loss = self.compute_loss(x, y, y_pred, sample_weight)
             scaled = self.optimizer.scale_loss(loss)
         variables = self.trainable_variables
-        if not variables:
-            raise ValueError(f'Model "{self.name}" has no trainable weights to train')
-        grads = tape.gradient(scaled, variables)
-        self.optimizer.apply_gradients(zip(grads, variables))
+        if variables:
+            grads = tape.gradient(scaled, variables)
+            self.optimizer.apply_gradients(zip(grads, variables))
+        else:
+            warnings.warn(f'Model "{self.name}": the list of trainable weights is empty (are '
+                          "all layers frozen?); fit computes the loss and metrics but changes "
+                          "nothing", stacklevel=2)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data):

@@ -288,3 +288,19 @@ def test_tensors_as_data_and_compile_options_passed_through():
     assert model.jit_compile is True
     history = model.fit(ag.constant(x[:128]), ag.constant(y[:128]), epochs=2, verbose=0)
     assert history.history["loss"][1] < history.history["loss"][0]
+
+
+def test_a_frozen_model_fits_without_changing_its_weights():
+    x, y, _, _ = digits()
+    model = mlp()
+    model.trainable = False
+    model.compile("adam", losses.SparseCategoricalCrossentropy(from_logits=True))
+    before = model.get_weights()
+    with pytest.warns(UserWarning, match="trainable weights is empty"):
+        model.fit(x[:64], y[:64], verbose=0)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    model.trainable = True
+    model.compile("adam", losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(x[:64], y[:64], verbose=0)
+    assert not np.array_equal(before[0], model.get_weights()[0])
