@@ -7,10 +7,9 @@ When the consumer stops early (the iterator is closed or dropped, a ``for`` loop
 producer is told to stop, the queue is drained so a blocked ``put`` returns, and the thread is
 joined; the producer closes its input iterator, so upstream prefetch threads stop too.
 
-Caveat: the op library's execution state (``ops.context.state``: the graph being traced, the
-active tapes) is process-wide. Map functions run by the producer while the main thread traces a
-function or records a GradientTape may therefore see that trace or tape. Elements that come
-out symbolic because of this are refused with an error rather than passed on.
+The graph being traced and the open tapes belong to the thread that opened them
+(``ops.context``), so map functions run by the producer never join a function the main
+thread is tracing.
 """
 from __future__ import annotations
 

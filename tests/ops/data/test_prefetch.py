@@ -112,8 +112,6 @@ def test_buffer_size_argument():
         Dataset.range(3).prefetch(None)
 
 
-@pytest.mark.xfail(strict=True, reason="ops.context.state is process-wide: a map function run "
-                   "by the prefetch thread while the main thread traces sees that trace")
 def test_map_in_the_prefetch_thread_is_not_traced_into_a_concurrent_function():
     started, traced, computed = threading.Event(), threading.Event(), threading.Event()
 
