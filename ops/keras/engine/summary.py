@@ -181,5 +181,5 @@ def _print_layers(model, layers, nodes, chain, positions, print_fn, expand_neste
                           show_trainable, line_length, level + 1)
             print_fn("|" * (level + 1) + "¯" * (line_length - 2 * level - 2) + "|" * (level + 1))
         if i != len(layers) - 1:
-            print_fn(" " * line_length)
+            print_fn("|" * level + " " * (line_length - 2 * level) + "|" * level)
 
