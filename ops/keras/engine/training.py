@@ -301,11 +301,17 @@ class Model(Layer):
         seen = {id(m) for m in found}
         from ops.module import _leaves
         for layer in self._flatten_layers():
+            ignored = layer._TF_MODULE_IGNORED_PROPERTIES
             for key, value in vars(layer).items():
-                if key in ("compiled_loss", "compiled_metrics"):
+                if key in ignored:
                     continue
-                for leaf in _leaves(value) if isinstance(value, (list, tuple, dict)) \
-                        else (value,):
+                if isinstance(value, metrics_mod.Metric):
+                    leaves = (value,)
+                elif isinstance(value, (list, tuple, dict)) and value:
+                    leaves = _leaves(value)
+                else:
+                    continue
+                for leaf in leaves:
                     if isinstance(leaf, metrics_mod.Metric) and id(leaf) not in seen:
                         seen.add(id(leaf))
                         found.append(leaf)
