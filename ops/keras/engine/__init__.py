@@ -16,7 +16,7 @@ from ops.keras.engine.data_adapter import (  # noqa: F401
     pack_x_y_sample_weight, unpack_x_y_sample_weight,
 )
 from ops.keras.engine.saving import (  # noqa: F401
-    clone_model, load_model, model_from_config, model_from_json,
+    clone_model, load_model, model_from_config, model_from_json, save_model,
 )
 
 
@@ -30,5 +30,5 @@ def model_classes() -> dict:
 
 
 __all__ = ["Input", "KerasTensor", "Model", "Functional", "Sequential", "clone_model",
-           "load_model", "model_from_config", "model_from_json", "model_classes",
+           "load_model", "save_model", "model_from_config", "model_from_json", "model_classes",
            "pack_x_y_sample_weight", "unpack_x_y_sample_weight"]

@@ -242,7 +242,10 @@ def _export_class(model, signature):
     return type(name, (Module,), {"__call__": function(serve, input_signature=[signature])})
 
 
-def save_model(model, filepath, overwrite=True, include_optimizer=True, signatures=None):
+def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None,
+               signatures=None, options=None, save_traces=True):
+    """``tf.keras.models.save_model``: ``model.save(filepath)`` (the saved_model format
+    whatever ``save_format`` or the file name says)."""
     from ops.saved_model import save
     filepath = os.fspath(filepath)
     if not overwrite and os.path.exists(filepath):

@@ -170,3 +170,20 @@ def test_registered_subclassed_model_loads_as_its_class(tmp_path):
     restored = load_model(tmp_path / "doubler")
     assert isinstance(restored, Doubler) and restored.units == 3
     np.testing.assert_allclose(restored(x).numpy(), expected, rtol=1e-6)
+
+
+def test_load_weights_by_name_takes_the_layers_that_match(tmp_path):
+    from ops.keras.engine import save_model
+    source = Sequential([layers.Dense(4, input_shape=(3,), name="a"),
+                         layers.Dense(2, name="b")])
+    source.save_weights(tmp_path / "w")
+    target = Sequential([layers.Dense(4, input_shape=(3,), name="other"),
+                         layers.Dense(2, name="b")])
+    kept = target.get_layer("other").get_weights()
+    target.load_weights(tmp_path / "w", by_name=True)
+    for a, b in zip(target.get_layer("b").get_weights(), source.get_layer("b").get_weights()):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(target.get_layer("other").get_weights(), kept):
+        np.testing.assert_array_equal(a, b)
+    save_model(source, tmp_path / "m", save_format="h5")
+    assert isinstance(load_model(tmp_path / "m"), Sequential)
