@@ -128,6 +128,9 @@ class _Filler:
     def fill_list(self, nodes: list) -> list:
         out = []
         for n in nodes:
+            if n is None:          # e.g. the key of ``**kwargs`` in a dict display
+                out.append(None)
+                continue
             r = self.fill(n, in_list=True)
             if isinstance(r, list):
                 out.extend(r)
@@ -186,6 +189,9 @@ class _Filler:
                 else:
                     items.append(v)
             return items
-        if isinstance(node.ctx, (gast.Store, gast.Del)):
-            _set_ctx(value, type(node.ctx))
+        ctx = type(node.ctx)
+        if isinstance(value, (gast.Name, gast.Attribute, gast.Subscript, gast.Starred,
+                              gast.Tuple, gast.List)) and not isinstance(value.ctx, ctx):
+            value = clone(value)      # the same node may fill a Load and a Store position
+            _set_ctx(value, ctx)
         return value

@@ -243,6 +243,8 @@ def _lambdas_and_yields(fn, fs: FunctionScope) -> None:
     stack = list(fn.body)
     while stack:
         n = stack.pop()
+        if not isinstance(n, gast.AST):
+            continue
         if isinstance(n, gast.Lambda):
             fs.closure_read |= {QN(x) for x in free_names(n)}
         elif isinstance(n, (gast.Yield, gast.YieldFrom)):

@@ -49,12 +49,33 @@ class ControlFlowTransformer(Base):
     def __init__(self, ctx):
         super().__init__(ctx)
         self._scopes = []
+        self._frames = []     # per enclosing statement: (its state, what its blocks modify)
 
     def visit_FunctionDef(self, node):
         self._scopes.append(anno.getanno(node, "fn_scope"))
+        saved, self._frames = self._frames, []
         node = self.generic_visit(node)
+        self._frames = saved
         self._scopes.pop()
         return node
+
+    def _visit_blocks(self, node, modified):
+        """Convert the blocks of ``node`` (innermost statements first), noting which names
+        its block functions will hold as locals."""
+        plain, _ = self._state(node, modified)
+        self._frames.append((set(plain), {str(q) for q in modified if not q.is_composite}))
+        node = self.generic_visit(node)
+        self._frames.pop()
+        return node
+
+    def _local_to_a_block_function(self, name) -> bool:
+        """Whether ``name`` is a local of an enclosing block function (assigned in that block
+        but not part of its statement's state): then the function-level definedness says
+        nothing about whether it is bound yet."""
+        for state, modified in reversed(self._frames):
+            if name in modified and name not in state:
+                return True
+        return False
 
     # ---- state --------------------------------------------------------------------------
 
@@ -93,9 +114,12 @@ class ControlFlowTransformer(Base):
         may = anno.getanno(node, "maybe_defined_in") or frozenset()
         out = []
         for name in plain:
-            if name in must or name in fs.globals or name in fs.nonlocals:
+            if name in fs.globals or name in fs.nonlocals:
                 continue
-            if name in may:
+            local = self._local_to_a_block_function(name)
+            if name in must and not local:
+                continue
+            if name in may or local:
                 out += templates.replace("name = ag__.ldu(lambda: name, label)", node,
                                          name=name, label=const(name))
             else:
@@ -134,9 +158,9 @@ class ControlFlowTransformer(Base):
     # ---- statements -----------------------------------------------------------------------
 
     def visit_If(self, node):
-        node = self.generic_visit(node)
         modified = anno.getanno(node, "body_scope").modified | \
             anno.getanno(node, "orelse_scope").modified
+        node = self._visit_blocks(node, modified)
         plain, composite = self._state(node, modified)
         live_out = anno.getanno(node, "live_out", frozenset())
         fs = self._scopes[-1]
@@ -165,7 +189,7 @@ class ControlFlowTransformer(Base):
                 names=self._names(outputs, composite, inputs_only), nouts=const(nouts))
 
     def visit_While(self, node):
-        node = self.generic_visit(node)
+        node = self._visit_blocks(node, anno.getanno(node, "body_scope").modified)
         if node.orelse:
             raise self.ctx.error(node, "internal: while/else reached control flow conversion")
         plain, composite = self._state(node, anno.getanno(node, "body_scope").modified)
@@ -186,7 +210,7 @@ class ControlFlowTransformer(Base):
                 set_state=set_name, names=self._names(plain, composite))
 
     def visit_For(self, node):
-        node = self.generic_visit(node)
+        node = self._visit_blocks(node, anno.getanno(node, "body_scope").modified)
         if node.orelse:
             raise self.ctx.error(node, "internal: for/else reached control flow conversion")
         plain, composite = self._state(node, anno.getanno(node, "body_scope").modified)

@@ -102,11 +102,13 @@ class ReturnTransformer(Base):
 
     def visit_FunctionDef(self, node):
         node = self.generic_visit(node)   # nested functions first: they are separate scopes
-        node.body = _restructure(node.body)
         if not _nested_return(node.body):
             return node
-        if not _returns(node.body):
+        if not isinstance(node.body[-1], gast.Return):
+            # the end is reachable: return None there explicitly (moved into the branches
+            # that fall through by the restructuring)
             node.body = node.body + templates.replace("return None", node.body[-1])
+        node.body = _restructure(node.body)
         flag = self.ctx.namer.new("do_return")
         value = self.ctx.namer.new("retval_")
 

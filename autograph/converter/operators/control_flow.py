@@ -12,8 +12,9 @@ import warnings
 
 from runtime import nest
 from ops import control_flow as cf
+from ops import elementwise as E
 from ops.context import state
-from ops.tensor import Tensor
+from ops.tensor import Tensor, convert_to_tensor
 from ops.tensor_array import TensorArray
 from autograph.converter.operators import dispatch, loops
 from autograph.converter.operators.variables import Undefined, UndefinedReturnValue
@@ -41,34 +42,84 @@ def _staged_if(cond, body, orelse, get_state, set_state, names, nouts):
     if loops.discovering():
         set_state(_discover_branches(body, orelse, get_state, set_state, init, nouts))
         return
-    first = {}
+    returns = _ReturnValues(init, nouts)
+    first = []
 
     def branch(fn, label, other_fn):
         def run():
             set_state(init)
             fn()
-            out = get_state()[:nouts]
+            out = returns.fill(list(get_state()[:nouts]), label)
             for k, (name, value) in enumerate(zip(names, out)):
                 _check_output(name, value, label, where, other_fn)
-                if label == "else" and "if" in first:
-                    _check_match(name, first["if"][k], value, where)
-            first[label] = out
+                if first:
+                    _check_match(name, first[0][k], value, where)
+            first.append(out)
             return tuple(out)
         return run
 
-    results = cf.cond(pred, branch(body, "if", orelse), branch(orelse, "else", body))
+    try:
+        results = cf.cond(pred, branch(body, "if", orelse), branch(orelse, "else", body))
+    except _Retry:
+        # the if branch did not return while the else branch may: trace the else first
+        first.clear()
+        results = cf.cond(E.logical_not(pred), branch(orelse, "else", body),
+                          branch(body, "if", orelse))
+    results = list(results)
+    for k in returns.neither:      # neither branch returned: still no return value
+        results[k] = init[k]
     set_state(tuple(results) + tuple(init[nouts:]))
 
 
+class _Retry(Exception):
+    pass
+
+
+class _ReturnValues:
+    """The function's return value, when not set on entry to a tensor ``if``: a branch that
+    does not return gives zeros like the other branch's value instead. They are never read:
+    the value is only used where the function returned (a path that reaches the function's
+    end returns None explicitly, which a tensor ``if`` refuses)."""
+
+    def __init__(self, init, nouts):
+        self.pending = [k for k, v in enumerate(init[:nouts])
+                        if type(v) is UndefinedReturnValue]
+        self.zeros: dict = {}           # k -> zeros like the value a branch returned
+        self.unset: dict = {}           # label -> indices left without a value
+        self.neither: set = set()
+
+    def fill(self, out: list, label: str) -> list:
+        if not self.pending:
+            return out
+        unset = [k for k in self.pending if type(out[k]) is UndefinedReturnValue]
+        for k in self.pending:
+            if k not in unset and k not in self.zeros:
+                self.zeros[k] = loops.zeros_like_value(out[k], "retval_", dispatch.where())
+        other = "else" if label == "if" else "if"
+        if unset and other not in self.unset and label == "if" and "else" not in self.unset:
+            self.unset[label] = unset
+            raise _Retry()
+        self.unset[label] = unset
+        for k in unset:
+            if k in self.zeros:
+                out[k] = self.zeros[k]
+            else:                       # neither branch returns
+                self.neither.add(k)
+                out[k] = convert_to_tensor(False)
+        return out
+
+
 def _discover_branches(body, orelse, get_state, set_state, init, nouts):
-    """While discovering a loop body: both branches run; a variable either defines wins."""
+    """While discovering a loop body: both branches run; a variable either defines wins,
+    with unknown contents (as a cond output has)."""
     set_state(init)
     body()
     taken = get_state()
     set_state(init)
     orelse()
     other = get_state()
-    merged = [b if not _undefined(b) else o for b, o in zip(taken[:nouts], other[:nouts])]
+    merged = [loops.unknown_like(b if not _undefined(b) else o)
+              for b, o in zip(taken[:nouts], other[:nouts])]
     return tuple(merged) + tuple(init[nouts:])
 
 
@@ -78,11 +129,6 @@ def _undefined(v) -> bool:
 
 def _check_output(name, value, label, where, other_fn) -> None:
     other = "else" if label == "if" else "if"
-    if type(value) is UndefinedReturnValue:
-        raise ValueError(
-            f"the {label} branch of the tensor-dependent if at {where} does not return while the "
-            f"{other} branch does; with a tensor condition both branches must return a value "
-            "(add a return to this branch, or return after the if)")
     if type(value) is Undefined:
         line = _assignment_line(other_fn, name)
         at = f" (at {line})" if line else ""
@@ -93,8 +139,8 @@ def _check_output(name, value, label, where, other_fn) -> None:
             "or before the if")
     for leaf in nest.flatten(value):
         if leaf is None:
-            what = "the function returns None" if name.startswith("retval_") else \
-                f"'{name}' is None"
+            what = "the function returns None (a bare return, or its end is reached)" \
+                if name.startswith("retval_") else f"'{name}' is None"
             raise TypeError(
                 f"{what} in the {label} branch of the tensor-dependent if at {where}; a graph "
                 "cond needs a tensor on both paths (return or assign a tensor in every branch)")

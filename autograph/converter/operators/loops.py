@@ -40,26 +40,39 @@ def describe(name: str) -> str:
     return f"'{name}'"
 
 
-def discover(run_once, scratch: list, get_state, set_state) -> list:
-    """Run ``run_once`` with the state ``scratch`` into a throw-away graph; the state after."""
+def scratch(fn):
+    """``fn()`` traced into a throw-away graph, staged statements inside running their
+    bodies once: what it returns tells the types values will have."""
     global _discovering
     graph = Graph("autograph_discovery", parent=state.graph.graph)
     _discovering += 1
     try:
         with Tracer(graph):
-            set_state(tuple(scratch))
-            run_once()
-            return list(get_state())
+            return fn()
     finally:
         _discovering -= 1
 
 
-def _zeros_like_value(v, name: str, where: str):
+def unknown_like(v):
+    """In discovery: a value of the type of ``v`` whose contents are unknown, as they are
+    in the real trace (cond outputs, loop variables): a fresh placeholder in the scratch
+    graph. Lists (copied), other objects and undefined values are kept."""
+    if type(v) is list:
+        return list(v)
+    if isinstance(v, Tensor) or hasattr(v, "_read_for_op") or \
+            isinstance(v, (bool, int, float, np.generic)):
+        t = dispatch.as_tensor(v) if not isinstance(v, (bool, int, float, np.generic)) \
+            else convert_to_tensor(v)
+        return symbolic(state.graph.graph.add_input(t.dtype, tuple(t.shape)))
+    return v
+
+
+def zeros_like_value(v, name: str, where: str):
     """A placeholder with the dtype and shape of ``v`` (unknown dims: 0)."""
     if isinstance(v, TensorArray):
         return TensorArray(v.dtype, size=0, dynamic_size=True)
     if isinstance(v, (list, tuple, dict)):
-        return nest.map_structure(lambda x: _zeros_like_value(x, name, where), v)
+        return nest.map_structure(lambda x: zeros_like_value(x, name, where), v)
     if v is None or is_undefined(v):
         raise TypeError(f"{describe(name)} is first assigned inside the staged loop at "
                         f"{where}, but one iteration leaves it "
@@ -92,30 +105,62 @@ def _tensor_array(items: list, sample, name: str, where: str) -> TensorArray:
     return ta
 
 
-def prepare(init: list, names, run_once, get_state, set_state, where: str):
-    """Loop variables ready for ``while_loop``; also the indices of variables first assigned
-    in the body (they need a flag saying the loop ran)."""
-    needs = [i for i, v in enumerate(init) if is_undefined(v) or type(v) is list]
-    first_assigned = []
-    if not needs:
-        for name, v in zip(names, init):
-            _check_carriable(v, name, where)
-        return init, first_assigned
-    scratch = [list(v) if type(v) is list else v for v in init]
-    found = discover(run_once, scratch, get_state, set_state)
-    set_state(tuple(init))
+class LoopState:
+    """The variables a staged loop carries: the statement's state, less the variables no
+    iteration assigns (still unassigned after discovery: they pass through unchanged)."""
+
+    def __init__(self, get_state, set_state, names, full_init: list, carried: list,
+                 first_assigned: list):
+        self._get, self._set = get_state, set_state
+        self._full = full_init
+        self.carried = carried                    # indices into the full state
+        self.names = [names[i] for i in carried]
+        self.init = [full_init[i] for i in carried]
+        self.first_assigned = first_assigned      # indices into the carried variables
+
+    def get(self) -> tuple:
+        full = self._get()
+        return tuple(full[i] for i in self.carried)
+
+    def set(self, values) -> None:
+        full = list(self._full)
+        for i, v in zip(self.carried, values):
+            full[i] = v
+        self._set(tuple(full))
+
+
+def prepare(init: list, names, run_once, get_state, set_state, where: str) -> LoopState:
+    """The loop variables, ready for ``while_loop`` (see the module docstring)."""
     init = list(init)
-    for i in needs:
-        v, d = init[i], found[i]
-        if is_undefined(v):
-            init[i] = _zeros_like_value(d, names[i], where)
-            if type(v) is Undefined:
-                first_assigned.append(i)
-        elif d is scratch[i] and len(d) > len(v):      # appended to in place: a TensorArray
-            init[i] = _tensor_array(v, d[len(v)], names[i], where)
-    for name, v in zip(names, init):
-        _check_carriable(v, name, where)
-    return init, first_assigned
+    needs = [i for i, v in enumerate(init) if is_undefined(v) or type(v) is list]
+    carried = list(range(len(init)))
+    first_assigned = []
+    if needs:
+        scratch_state = []
+
+        def run():
+            scratch_state.extend(unknown_like(v) for v in init)
+            set_state(tuple(scratch_state))
+            run_once()
+            return list(get_state())
+        found = scratch(run)
+        set_state(tuple(init))
+        full = list(init)
+        for i in needs:
+            v, d = init[i], found[i]
+            if is_undefined(v):
+                if is_undefined(d):          # no iteration assigns it
+                    carried.remove(i)
+                    continue
+                full[i] = zeros_like_value(d, names[i], where)
+                if type(v) is Undefined:
+                    first_assigned.append(carried.index(i))
+            elif d is scratch_state[i] and len(d) > len(v):   # appended to: a TensorArray
+                full[i] = _tensor_array(v, d[len(v)], names[i], where)
+        init = full
+    for i in carried:
+        _check_carriable(init[i], names[i], where)
+    return LoopState(get_state, set_state, names, init, carried, first_assigned)
 
 
 def _check_carriable(v, name, where) -> None:
@@ -202,32 +247,31 @@ def _flags_after(result, first_assigned, flag, names, where):
 
 def staged_while(test, body, get_state, set_state, names, opts):
     where = dispatch.where()
-    init = list(get_state())
     if discovering():
+        set_state(tuple(unknown_like(v) for v in get_state()))
         body()
         return
-    init, first_assigned = prepare(init, names, body, get_state, set_state, where)
-    counted = bool(first_assigned)
+    loop = prepare(get_state(), names, body, get_state, set_state, where)
+    counted = bool(loop.first_assigned)
 
     def cond_fn(*loop_vars):
-        set_state(loop_vars[counted:])
+        loop.set(loop_vars[counted:])
         return _to_bool(test(), "while loop")
 
     def body_fn(*loop_vars):
-        state_vars = loop_vars[counted:]
-        set_state(state_vars)
+        before = loop_vars[counted:]
+        loop.set(before)
         body()
-        after = get_state()
-        check_iteration(state_vars, after, names, where)
+        after = loop.get()
+        check_iteration(before, after, loop.names, where)
         return ((constant(True),) if counted else ()) + tuple(after)
 
-    loop_vars = ([constant(False)] if counted else []) + init
-    result = cf.while_loop(cond_fn, body_fn, loop_vars, **_loop_kwargs(opts))
-    result = list(result)
+    loop_vars = ([constant(False)] if counted else []) + loop.init
+    result = list(cf.while_loop(cond_fn, body_fn, loop_vars, **_loop_kwargs(opts)))
     if counted:
-        _flags_after(result[1:], first_assigned, result[0], names, where)
+        _flags_after(result[1:], loop.first_assigned, result[0], loop.names, where)
         result = result[1:]
-    set_state(tuple(result))
+    loop.set(tuple(result))
 
 
 def _loop_kwargs(opts) -> dict:
@@ -291,19 +335,25 @@ def iteration(iterable):
     return first, lambda i: iterable[i]
 
 
+def _any_index() -> Tensor:
+    """An int32 index nothing is known about, in the graph being traced (for discovery:
+    indexing with it never fails at trace time, even for an empty iterable)."""
+    return symbolic(state.graph.graph.add_input(D.int32, ()))
+
+
 def staged_for(iterable, extra_test, body, get_state, set_state, names, opts):
     where = dispatch.where()
     n, element = iteration(iterable)
-    zero = constant(0)
     if discovering():
-        body(element(zero))
+        set_state(tuple(unknown_like(v) for v in get_state()))
+        body(element(_any_index()))
         return
-    init = list(get_state())
-    init, first_assigned = prepare(init, names, lambda: body(element(zero)), get_state,
-                                   set_state, where)
+    loop = prepare(get_state(), names, lambda: body(element(_any_index())), get_state,
+                   set_state, where)
+    zero = constant(0)
 
-    def cond_fn(i, *state_vars):
-        set_state(state_vars)
+    def cond_fn(i, *loop_vars):
+        loop.set(loop_vars)
         go = E.less(i, n)
         if extra_test is not None:
             more = extra_test()
@@ -313,14 +363,15 @@ def staged_for(iterable, extra_test, body, get_state, set_state, names, opts):
                 go = constant(False)
         return go
 
-    def body_fn(i, *state_vars):
-        set_state(state_vars)
+    def body_fn(i, *loop_vars):
+        loop.set(loop_vars)
         body(element(i))
-        after = get_state()
-        check_iteration(state_vars, after, names, where)
+        after = loop.get()
+        check_iteration(loop_vars, after, loop.names, where)
         return (i + 1,) + tuple(after)
 
-    result = list(cf.while_loop(cond_fn, body_fn, [zero] + init, **_loop_kwargs(opts)))
-    if first_assigned:
-        _flags_after(result[1:], first_assigned, E.greater(result[0], 0), names, where)
-    set_state(tuple(result[1:]))
+    result = list(cf.while_loop(cond_fn, body_fn, [zero] + loop.init, **_loop_kwargs(opts)))
+    if loop.first_assigned:
+        _flags_after(result[1:], loop.first_assigned, E.greater(result[0], 0), loop.names,
+                     where)
+    loop.set(tuple(result[1:]))

@@ -1,0 +1,94 @@
+"""Lists in loops: appends in Python loops are Python appends; a staged loop turns the list
+into a TensorArray (ag.stack finishes it)."""
+import numpy as np
+import pytest
+
+import autograph as ag
+from autograph.converter import public
+
+from .support import check, converted, t
+
+
+def squares(n):
+    out = []
+    for i in ag.range(n):
+        out.append(i * i)
+    return ag.stack(out)
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_append_in_staged_loop_becomes_tensor_array(n):
+    check(squares, t(n))
+
+
+def test_append_with_existing_elements():
+    def f(n):
+        out = [ag.constant(-1)]
+        for i in ag.range(n):
+            out.append(i)
+        return ag.stack(out)
+    check(f, t(3))
+
+
+def test_append_vectors_in_while():
+    def f(x):
+        rows = []
+        i = 0
+        while i < 3:
+            rows.append(x * ag.cast(i, ag.float32))
+            i += 1
+        return ag.stack(rows)
+    x = t(np.ones([2], np.float32))
+    check(f, x)
+    got = converted(f)(x)
+    assert got.shape == (3, 2)
+
+
+def python_append(xs):
+    out = []
+    for x in xs:
+        out.append(x + 1)
+    return out
+
+
+def test_append_in_python_loop_stays_a_list():
+    check(python_append, [1, 2, 3])
+    check(python_append, [t(1), t(2)])
+
+
+def test_pop():
+    def f(xs):
+        out = list(xs)
+        total = 0
+        while out:
+            total += out.pop()
+        return total
+    check(f, [1, 2, 3])
+
+
+def test_pop_from_staged_list():
+    def f(n):
+        out = []
+        for i in ag.range(n):
+            out.append(i)
+        for _ in ag.range(2):
+            last = out.pop()
+        return last
+    check(f, t(5))
+
+
+def test_len_of_staged_list():
+    def f(n):
+        out = []
+        for i in ag.range(n):
+            out.append(i)
+        return len(out)
+    check(f, t(4))
+
+
+def test_rewrite_only_inside_loops():
+    def f(x):
+        out = []
+        out.append(x)
+        return out
+    assert "list_append" not in public.to_code(f)
