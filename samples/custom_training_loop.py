@@ -6,6 +6,12 @@ import changed.
 
 Run: python samples/custom_training_loop.py
 """
+import os
+
+# These models are tiny: one BLAS thread beats several competing for a small machine's cores
+# (by 10x or more when the machine is busy). Remove this line for large matrices.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import time
 
 from sklearn.datasets import load_digits

@@ -5,6 +5,12 @@ stand in for MNIST; the code is TensorFlow 2's, with only the import changed.
 
 Run: python samples/digits_mlp.py
 """
+import os
+
+# These models are tiny: one BLAS thread beats several competing for a small machine's cores
+# (by 10x or more when the machine is busy). Remove this line for large matrices.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import time
 
 import numpy as np
