@@ -20,7 +20,6 @@ import ast
 import itertools
 import types
 
-import astunparse
 import gast
 
 from autograph.converter import origin
@@ -64,6 +63,10 @@ def build(node, freevars, qualname: str, user_file: str) -> Factory:
     body = [gast.Assign(targets=[name_node(n, gast.Store)],
                         value=gast.Constant(value=None, kind=None), type_comment=None)
             for n in ("ag__",) + tuple(v for v in freevars if v != "ag__")]
+    if not is_lambda and node.name not in freevars:
+        # ``def f`` inside the factory would make ``f`` (recursion) the factory's local:
+        # declared global, it resolves in the module, as in the original
+        body.insert(0, gast.Global(names=[node.name]))
     if is_lambda:
         body.append(gast.Assign(targets=[name_node("ag__lambda", gast.Store)], value=node,
                                 type_comment=None))
@@ -74,7 +77,7 @@ def build(node, freevars, qualname: str, user_file: str) -> Factory:
                                type_params=[])
     module = gast.gast_to_ast(gast.Module(body=[factory], type_ignores=[]))
     ast.fix_missing_locations(module)
-    source = astunparse.unparse(module).lstrip("\n")
+    source = ast.unparse(module)
     reparsed = ast.parse(source)
     filename = _filename(qualname)
     source_map = origin.build(module.body[0], reparsed.body[0], user_file, qualname, filename)

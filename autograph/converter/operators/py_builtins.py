@@ -1,7 +1,9 @@
 """Builtins whose meaning must change for staged tensors; ``converted_call`` routes calls of
 the real builtins here. Everything else (and these, with Python values or eager tensors)
 behaves as in Python. ``print`` is not here on purpose: it stays Python's, running while
-the function is traced (``ag.print`` prints when the graph runs).
+the function is traced (``ag.print`` prints when the graph runs). Neither are ``int``,
+``float`` and ``bool``: on a staged tensor they cannot give a Python value, and the error
+they raise (suggesting ag.cast, ag.print) beats silently returning a tensor.
 """
 from __future__ import annotations
 
@@ -82,26 +84,7 @@ def max_(*args, **kwargs):
     return _extremum(builtins.max, E.maximum, "reduce_max", args, kwargs)
 
 
-def int_(x=0, *args, **kwargs):
-    if dispatch.is_staged(x) and not args and not kwargs:
-        return E.cast(dispatch.as_tensor(x), "int32")
-    return builtins.int(x, *args, **kwargs)
-
-
-def float_(x=0.0):
-    if dispatch.is_staged(x):
-        return E.cast(dispatch.as_tensor(x), "float32")
-    return builtins.float(x)
-
-
-def bool_(x=False):
-    if dispatch.is_staged(x):
-        return dispatch.staged_bool(x, "bool() call")
-    return builtins.bool(x)
-
-
 OVERLOADS = {
     builtins.range: range_, builtins.len: len_, builtins.enumerate: enumerate_,
     builtins.zip: zip_, builtins.abs: abs_, builtins.min: min_, builtins.max: max_,
-    builtins.int: int_, builtins.float: float_, builtins.bool: bool_,
 }

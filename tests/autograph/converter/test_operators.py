@@ -167,8 +167,7 @@ def test_list_ops_on_tensor_arrays():
 
 @pytest.mark.parametrize("fn,args", [
     (ag__.range_, (5,)), (ag__.range_, (1, 7, 2)), (ag__.len_, ([1, 2],)),
-    (ag__.abs_, (-3,)), (ag__.min_, (3, 1, 2)), (ag__.max_, ([4, 9],)), (ag__.int_, ("12",)),
-    (ag__.float_, (2,)), (ag__.bool_, (0,)),
+    (ag__.abs_, (-3,)), (ag__.min_, (3, 1, 2)), (ag__.max_, ([4, 9],)),
 ])
 def test_builtins_keep_python_semantics(fn, args):
     import builtins
@@ -181,15 +180,12 @@ def test_builtins_keep_python_semantics(fn, args):
 def test_builtins_on_staged_tensors():
     @ag.function(autograph=False)
     def f(x, n):
-        return (ag__.len_(x), ag__.abs_(x), ag__.max_(x), ag__.min_(x, 0.0), ag__.int_(x),
-                ag__.float_(n), ag__.bool_(n), ag__.range_(n))
-    length, a, mx, mn, i, fl, b, r = f(t([-1.5, 2.5]), t(3))
+        return (ag__.len_(x), ag__.abs_(x), ag__.max_(x), ag__.min_(x, 0.0), ag__.range_(n))
+    length, a, mx, mn, r = f(t([-1.5, 2.5]), t(3))
     assert length == 2
     np.testing.assert_array_equal(a.numpy(), [1.5, 2.5])
     assert float(mx) == 2.5
     np.testing.assert_array_equal(mn.numpy(), [-1.5, 0.0])
-    np.testing.assert_array_equal(i.numpy(), [-1, 2])
-    assert float(fl) == 3.0 and bool(b) is True
     np.testing.assert_array_equal(r.numpy(), [0, 1, 2])
 
 
