@@ -12,6 +12,8 @@ function object (weakly: it goes when the function goes).
 """
 from __future__ import annotations
 
+import ast
+import gc
 import weakref
 
 import gast
@@ -23,7 +25,7 @@ from autograph.converter.converters import (
     control_flow, functions, lists, logical_expressions, return_statements, variables,
 )
 from autograph.converter.naming import Namer
-from autograph.converter.transformer import Context
+from autograph.converter.transformer import Combined, Context
 
 _factories: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # code -> Factory
 _converted: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # function -> converted
@@ -42,7 +44,9 @@ def convert_function(fn):
     if is_converted(fn):
         return fn
     factory = _factories.get(fn.__code__)
-    if factory is None:
+    # code objects compare by content, not by file: identical functions in two files are
+    # equal keys, but their source maps differ
+    if factory is None or factory.user_file != fn.__code__.co_filename:
         factory = _build(fn)
         _factories[fn.__code__] = factory
     converted = loader.instantiate(factory, fn, operators)
@@ -56,7 +60,28 @@ def factory_of(fn):
     return _factories[fn.__code__]
 
 
+def source_of(fn) -> str:
+    """The converted code of ``fn`` as Python source (converted again: only the compiled
+    code is kept)."""
+    node = _converted_tree(fn)
+    return ast.unparse(loader.factory_module(node, fn.__code__.co_freevars))
+
+
 def _build(fn) -> loader.Factory:
+    # Conversion allocates many short-lived nodes; the cyclic collector has nothing to
+    # find among them (about 10% of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        node = _converted_tree(fn)
+        return loader.build(node, fn.__code__.co_freevars,
+                            getattr(fn, "__qualname__", fn.__name__), fn.__code__.co_filename)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _converted_tree(fn):
     entity = parser.parse_function(fn)
     node = entity.node
     qualname = getattr(fn, "__qualname__", fn.__name__)
@@ -67,32 +92,19 @@ def _build(fn) -> loader.Factory:
                 [node.args.vararg, node.args.kwarg]:
             if a is not None:
                 a.annotation = None
-    kinds, names = _survey(node)
+    kinds, names = entity.survey.kinds, entity.survey.names
     ctx = Context(qualname, entity.filename, Namer(names | {"ag__", "ag__lambda"}))
-    node = transform(node, ctx, kinds)
-    return loader.build(node, fn.__code__.co_freevars, qualname, entity.filename)
+    return transform(node, ctx, kinds, names)
 
 
-def _survey(node):
-    """Node types and identifiers that occur in ``node``."""
-    kinds, names = set(), set()
-    for n in gast.walk(node):
-        kinds.add(type(n))
-        if isinstance(n, gast.Name):
-            names.add(n.id)
-        elif isinstance(n, (gast.FunctionDef, gast.ClassDef)):
-            names.add(n.name)
-        elif isinstance(n, (gast.Global, gast.Nonlocal)):
-            names.update(n.names)
-    return kinds, names
-
-
-def transform(node, ctx, kinds):
-    """Run the converters on ``node``; ``kinds`` (node types present) lets absent constructs
-    skip theirs."""
+def transform(node, ctx, kinds, names=frozenset()):
+    """Run the converters on ``node``; what occurs in it (``kinds``: node types, ``names``:
+    identifiers and attributes) lets absent constructs skip theirs."""
     loops = gast.While in kinds or gast.For in kinds
-    node = functions.transform(node, ctx)
-    if loops:   # breaks, and the else blocks of loops
+    jumps = kinds & {gast.Break, gast.Continue, gast.Return}
+    if kinds & {gast.Yield, gast.YieldFrom} or "super" in names:
+        node = functions.transform(node, ctx)
+    if gast.Break in kinds or "loop-else" in kinds:
         node = break_statements.transform(node, ctx)
     if gast.Assert in kinds:
         node = asserts.transform(node, ctx)
@@ -100,26 +112,42 @@ def transform(node, ctx, kinds):
         node = continue_statements.transform(node, ctx)
     if gast.Return in kinds and isinstance(node, gast.FunctionDef):
         node = return_statements.transform(node, ctx)
-    if loops:
+    if loops and ("append" in names or "pop" in names):
         node = lists.transform(node, ctx)
-    if gast.Call in kinds:
-        node = call_trees.transform(node, ctx)
-    jumps = kinds & {gast.Break, gast.Continue, gast.Return}
+    if kinds & {gast.Call, gast.IfExp, gast.BoolOp, gast.Not, gast.Compare, gast.Assert} or \
+            jumps:
+        # expression converters share one walk; their lambdas are marked inline
+        node = Combined(ctx, [call_trees.CallTreeTransformer(ctx),
+                              conditional_expressions.ConditionalExpressionTransformer(ctx),
+                              logical_expressions.LogicalExpressionTransformer(ctx)]).visit(node)
     if loops or gast.If in kinds or jumps:
-        _analyze(node)
-        node = variables.transform(node, ctx)
+        if _analyze(node):
+            node = variables.transform(node, ctx)
         node = control_flow.transform(node, ctx)
-    if gast.IfExp in kinds:
-        node = conditional_expressions.transform(node, ctx)
-    if kinds & {gast.BoolOp, gast.Not, gast.Compare} or jumps:
-        node = logical_expressions.transform(node, ctx)
     return node
 
 
-def _analyze(node) -> None:
-    """Activity, liveness and definedness for ``node`` and every function nested in it."""
-    for fn in gast.walk(node):
-        if isinstance(fn, gast.FunctionDef):
-            scope = activity.analyze(fn)
-            liveness.analyze(fn)
-            definedness.analyze(fn, scope)
+def _analyze(node) -> bool:
+    """Activity, liveness and definedness for ``node`` and every function nested in it;
+    whether some load may find its variable unbound."""
+    maybe_unbound = False
+    for fn in _functions(node):
+        scope = activity.analyze(fn)
+        liveness.analyze(fn)
+        maybe_unbound |= definedness.analyze(fn, scope)
+    return maybe_unbound
+
+
+def _functions(node) -> list:
+    """``node`` and the functions defined in it (definitions are statements: only blocks
+    are searched)."""
+    found, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if n.__class__ is gast.FunctionDef:
+            found.append(n)
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            block = n.__dict__.get(field)
+            if block.__class__ is list:
+                stack.extend(block)
+    return found

@@ -16,13 +16,12 @@ hold ``ag__source_map`` and read everything else from the original's module, liv
 """
 from __future__ import annotations
 
-import ast
 import itertools
 import types
 
 import gast
 
-from autograph.converter import origin
+from autograph.converter import ast_bridge, origin
 from autograph.converter.transformer import name_node
 
 _used_filenames: set = set()
@@ -31,13 +30,13 @@ _counter = itertools.count(2)
 
 class Factory:
     """A converted code object plus what instantiating and explaining it needs."""
-    __slots__ = ("code", "source", "source_map", "filename", "__weakref__")
+    __slots__ = ("code", "source_map", "filename", "user_file", "__weakref__")
 
-    def __init__(self, code, source: str, source_map, filename: str):
+    def __init__(self, code, source_map, filename: str, user_file: str):
         self.code = code
-        self.source = source
         self.source_map = source_map
         self.filename = filename
+        self.user_file = user_file
 
 
 class ConvertedGlobals(dict):
@@ -57,8 +56,8 @@ def _filename(qualname: str) -> str:
     return name
 
 
-def build(node, freevars, qualname: str, user_file: str) -> Factory:
-    """Compile the converted ``node`` (a gast FunctionDef or Lambda)."""
+def factory_module(node, freevars):
+    """The ``ag__factory`` module (an ``ast`` tree) around the converted ``node``."""
     is_lambda = isinstance(node, gast.Lambda)
     body = [gast.Assign(targets=[name_node(n, gast.Store)],
                         value=gast.Constant(value=None, kind=None), type_comment=None)
@@ -75,19 +74,26 @@ def build(node, freevars, qualname: str, user_file: str) -> Factory:
     factory = gast.FunctionDef(name="ag__factory", args=_no_args(), body=body,
                                decorator_list=[], returns=None, type_comment=None,
                                type_params=[])
-    module = gast.gast_to_ast(gast.Module(body=[factory], type_ignores=[]))
-    ast.fix_missing_locations(module)
-    source = ast.unparse(module)
-    reparsed = ast.parse(source)
+    return ast_bridge.convert(gast.Module(body=[factory], type_ignores=[]),
+                          getattr(node, "lineno", 1))
+
+
+def build(node, freevars, qualname: str, user_file: str) -> Factory:
+    """Compile the converted ``node`` (a gast FunctionDef or Lambda).
+
+    The generated code keeps the user's line numbers (every generated statement has the
+    line of the statement it came from), so the source map is the identity on lines, and
+    the module's name shows the user's lines in tracebacks and debuggers."""
+    module = factory_module(node, freevars)
     filename = _filename(qualname)
-    source_map = origin.build(module.body[0], reparsed.body[0], user_file, qualname, filename)
-    code = compile(reparsed, filename, "exec")
-    origin.register_source(filename, source)
+    code = compile(module, filename, "exec")
+    origin.register_source(filename, user_file)
     factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
-    name = "<lambda>" if is_lambda else node.name
+    name = "<lambda>" if isinstance(node, gast.Lambda) else node.name
     fn_code = next(c for c in factory_code.co_consts
                    if isinstance(c, types.CodeType) and c.co_name == name)
-    return Factory(fn_code, source, source_map, filename)
+    return Factory(fn_code, origin.SourceMap(filename, qualname, user_file), filename,
+                   user_file)
 
 
 def _no_args():

@@ -1,59 +1,39 @@
 """Where generated code came from: the source map, and errors that point at the user's code.
 
-The generated module is compiled under a name ``<autograph:qualname>`` and its source is
-registered with ``linecache`` (tracebacks and debuggers show the code that actually runs).
-``SourceMap.get(generated_line)`` gives the user's ``(file, line)``; the module's globals hold
-it as ``ag__source_map``, which ``ops.tracing.user_location`` reads to attribute graph nodes
-to the user's lines. An exception leaving converted code gets a note listing the user's
-lines it passed through.
+The generated module is compiled under the name ``<autograph:qualname>`` with the line
+numbers of the user's statements, and ``linecache`` shows the user's lines under that name.
+``SourceMap.get(line)`` gives the user's ``(file, line)``; the module's globals hold it as
+``ag__source_map``, which ``ops.tracing.user_location`` reads to attribute graph nodes to
+the user's lines. An exception leaving converted code gets a note listing the user's lines
+it passed through.
 """
 from __future__ import annotations
 
-import ast
 import linecache
-
-_STMT_LISTS = ("body", "orelse", "finalbody")
 
 
 class SourceMap:
-    """Generated line -> (user file, user line), for one generated module."""
-    __slots__ = ("filename", "function_name", "lines")
+    """Generated line -> (user file, user line), for one generated module. Generated code
+    keeps the lines of the user's statements it came from, so lines map to themselves."""
+    __slots__ = ("filename", "function_name", "user_file")
 
-    def __init__(self, filename: str, function_name: str, lines: dict):
+    def __init__(self, filename: str, function_name: str, user_file: str):
         self.filename = filename
         self.function_name = function_name
-        self.lines = lines
+        self.user_file = user_file
 
     def get(self, lineno):
-        return self.lines.get(lineno)
+        return (self.user_file, lineno) if lineno else None
 
     def __repr__(self) -> str:
-        return f"<SourceMap {self.function_name} ({len(self.lines)} lines)>"
+        return f"<SourceMap {self.filename} -> {self.user_file}>"
 
 
-def build(original, reparsed, user_file: str, function_name: str,
-          generated_file: str) -> SourceMap:
-    """Match the statements of the tree that was unparsed (lines = the user's) with the
-    statements parsed back from the generated source (lines = generated)."""
-    lines: dict = {}
-    stack = [(original, reparsed)]
-    while stack:
-        a, b = stack.pop()
-        la, lb = getattr(a, "lineno", None), getattr(b, "lineno", None)
-        if la is not None and lb is not None and lb not in lines:
-            lines[lb] = (user_file, la)
-        for field in _STMT_LISTS:
-            xs, ys = getattr(a, field, None), getattr(b, field, None)
-            if isinstance(xs, list) and isinstance(ys, list) and len(xs) == len(ys):
-                stack.extend(zip(xs, ys))
-        hs, gs = getattr(a, "handlers", None), getattr(b, "handlers", None)
-        if hs and gs and len(hs) == len(gs):
-            stack.extend(zip(hs, gs))
-    return SourceMap(generated_file, function_name, lines)
-
-
-def register_source(filename: str, source: str) -> None:
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+def register_source(filename: str, user_file: str) -> None:
+    """Let ``linecache`` (tracebacks, pdb) show the user's lines for the generated module."""
+    lines = linecache.getlines(user_file)
+    if lines:
+        linecache.cache[filename] = (sum(map(len, lines)), None, lines, filename)
 
 
 def user_frames(tb) -> list:
@@ -92,5 +72,3 @@ def annotate(exc: BaseException) -> None:
         exc.__notes__ = getattr(exc, "__notes__", []) + ["\n".join(text)]
 
 
-def parse(source: str):
-    return ast.parse(source)

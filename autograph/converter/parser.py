@@ -12,16 +12,16 @@ import linecache
 import textwrap
 from typing import NamedTuple
 
-import gast
-
+from autograph.converter import ast_bridge
 from autograph.converter.errors import ConversionError
 
 
 class Entity(NamedTuple):
-    """A parsed function: its ``gast.FunctionDef`` or ``gast.Lambda`` and where it came from."""
+    """A parsed function: its ``gast.FunctionDef`` or ``gast.Lambda``, where it came from,
+    and what it holds (``ast_bridge.Survey``)."""
     node: object
     filename: str
-    lines: list          # the file's lines (for error messages)
+    survey: object
 
 
 def _describe(fn) -> str:
@@ -40,8 +40,10 @@ def parse_function(fn) -> Entity:
     lines = linecache.getlines(code.co_filename, getattr(fn, "__globals__", None))
     if not lines:
         raise _unavailable(fn, code)
+    survey = ast_bridge.Survey()
     if code.co_name == "<lambda>":
-        return Entity(_find_lambda(fn, code, lines), code.co_filename, lines)
+        return Entity(ast_bridge.to_gast(_find_lambda(fn, code, lines), survey),
+                      code.co_filename, survey)
     start = code.co_firstlineno - 1
     if start >= len(lines):
         raise _unavailable(fn, code)
@@ -53,7 +55,7 @@ def parse_function(fn) -> Entity:
         raise ConversionError(
             f"cannot convert {_describe(fn)}: the source at {code.co_filename}:"
             f"{code.co_firstlineno} does not define it (was the file edited after import?)")
-    return Entity(node, code.co_filename, lines)
+    return Entity(ast_bridge.to_gast(node, survey), code.co_filename, survey)
 
 
 def _indent(line: str) -> int:
@@ -87,20 +89,20 @@ def _block_by_indent(lines: list, start: int) -> str:
 
 def _parse_def(text: str, start: int, code):
     """Parse ``text`` (the block starting at file line ``start + 1``) and return its
-    function definition if it is the one ``code`` was compiled from."""
+    function definition (an ``ast`` node) if it is the one ``code`` was compiled from."""
     try:
-        module = gast.parse("\n" * start + text)
+        module = ast.parse("\n" * start + text)
     except SyntaxError:
         return None
     if not module.body:
         return None
     node = module.body[0]
-    if isinstance(node, gast.AsyncFunctionDef):
+    if isinstance(node, ast.AsyncFunctionDef):
         raise ConversionError(f"cannot convert {code.co_name} at {code.co_filename}:"
                               f"{code.co_firstlineno}: async functions are not supported")
-    if not isinstance(node, gast.FunctionDef) or node.name != code.co_name:
+    if not isinstance(node, ast.FunctionDef) or node.name != code.co_name:
         return None
-    names = [a.id for a in node.args.posonlyargs + node.args.args]
+    names = [a.arg for a in node.args.posonlyargs + node.args.args]
     if names != list(code.co_varnames[:code.co_argcount]):
         return None
     return node
@@ -142,7 +144,7 @@ def _find_lambda(fn, code, lines):
             f"cannot convert the lambda at {code.co_filename}:{code.co_firstlineno}: several "
             "lambdas with the same parameters share that line; put them on separate lines "
             "or use def")
-    return gast.ast_to_gast(found[0])
+    return found[0]
 
 
 def _lambda_params(node) -> list:

@@ -99,15 +99,15 @@ def to_graph(entity, recursive: bool = True, experimental_optional_features=None
 def to_code(entity, recursive: bool = True, experimental_optional_features=None) -> str:
     """The source of the converted function (``tf.autograph.to_code``)."""
     target, _ = _unwrap(entity)
-    factory = _conversion().factory_of(target)
-    lines = factory.source.splitlines(True)
+    source = _conversion().source_of(target)
+    lines = source.splitlines(True)
     # drop the factory's header and placeholder lines: show the converted function itself
     for i, line in enumerate(lines):
         stripped = line.strip()
         if stripped.startswith("def ") and not stripped.startswith("def ag__factory") or \
                 stripped.startswith("ag__lambda"):
             return textwrap.dedent("".join(lines[i:]))
-    return factory.source
+    return source
 
 
 def set_loop_options(parallel_iterations=None, swap_memory=None, maximum_iterations=None,

@@ -41,11 +41,15 @@ def _template(source: str) -> list:
     return body
 
 
+# Contexts and operators hold nothing and are never mutated: copies can share them.
+_SHARED = (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.boolop)
+
+
 def clone(node):
     """A deep copy of an AST (without analysis annotations)."""
     if isinstance(node, list):
         return [clone(n) for n in node]
-    if isinstance(node, gast.AST):
+    if isinstance(node, gast.AST) and not isinstance(node, _SHARED):
         new = node.__class__.__new__(node.__class__)
         d = new.__dict__
         for f in node._fields:
@@ -59,7 +63,8 @@ def clone(node):
 
 
 def set_lines(node, lineno) -> None:
-    """Give ``lineno`` to every node under ``node`` that has no line yet."""
+    """Give ``lineno`` to every node under ``node`` that has no line yet. A node that has
+    one is taken to be located with all it holds (parsed code, stamped templates)."""
     if lineno is None:
         return
     stack = [node]
@@ -70,7 +75,10 @@ def set_lines(node, lineno) -> None:
             continue
         if not isinstance(n, gast.AST):
             continue
-        if "lineno" in n._attributes and "lineno" not in n.__dict__:
+        d = n.__dict__
+        if "lineno" in d:
+            continue
+        if "lineno" in n._attributes:
             n.lineno = lineno
             n.col_offset = 0
         for f in n._fields:
@@ -87,9 +95,7 @@ def _origin_line(origin):
 
 def replace(source: str, origin=None, **holes) -> list:
     """The template's statements with its holes filled."""
-    body = _Filler(holes).fill_list(clone(_template(source)))
-    set_lines(body, _origin_line(origin))
-    return body
+    return _Filler(holes, _origin_line(origin)).fill_list(_template(source))
 
 
 def replace_as_expression(source: str, origin=None, **holes):
@@ -112,17 +118,20 @@ def _set_ctx(node, ctx_type) -> None:
 
 
 class _Filler:
-    def __init__(self, holes: dict):
+    def __init__(self, holes: dict, line):
         self.holes = holes
+        self.line = line
         self.used: set = set()
 
     def _value(self, name):
-        """The filling for hole ``name`` (an AST is cloned after its first use)."""
+        """The filling for hole ``name`` (an AST is cloned after its first use); fillings
+        made without a location get the template's line."""
         value = self.holes[name]
         if isinstance(value, (gast.AST, list)) and not isinstance(value, str):
             if name in self.used:
                 return clone(value)
             self.used.add(name)
+            set_lines(value, self.line)
         return value
 
     def fill_list(self, nodes: list) -> list:
@@ -132,60 +141,68 @@ class _Filler:
                 out.append(None)
                 continue
             r = self.fill(n, in_list=True)
-            if isinstance(r, list):
+            if r.__class__ is list:
                 out.extend(r)
             elif r is not None:
                 out.append(r)
         return out
 
     def fill(self, node, in_list=False):
-        if isinstance(node, gast.Expr) and isinstance(node.value, gast.Name) and \
+        """A filled copy of the template node ``node`` (templates are never modified)."""
+        cls = node.__class__
+        if isinstance(node, _SHARED):
+            return node
+        if cls is gast.Expr and node.value.__class__ is gast.Name and \
                 node.value.id in self.holes:
             value = self._value(node.value.id)
-            if isinstance(value, list):
+            if isinstance(value, (list, gast.stmt)):
                 return value
-            if isinstance(value, gast.stmt):
-                return value
-        if isinstance(node, gast.Name) and node.id in self.holes:
+        if cls is gast.Name and node.id in self.holes:
             return self._fill_name(node, in_list)
-        if isinstance(node, (gast.Nonlocal, gast.Global)):
+        new = cls.__new__(cls)
+        d = new.__dict__
+        if cls is gast.Nonlocal or cls is gast.Global:
             names = []
             for n in node.names:
                 v = self.holes.get(n, n)
                 names.extend(v if isinstance(v, (list, tuple)) else [v])
             if not names:
                 return None
-            node.names = list(names)
-            return node
-        if isinstance(node, gast.FunctionDef) and node.name in self.holes:
-            node.name = self.holes[node.name]
-        for f in node._fields:
-            v = node.__dict__.get(f)
-            if isinstance(v, list):
-                new = self.fill_list(v)
-                if not new and f in ("body",) and not isinstance(node, gast.Module):
-                    new = [gast.Pass()]
-                node.__dict__[f] = new
-            elif isinstance(v, gast.AST):
-                r = self.fill(v)
-                node.__dict__[f] = r
-        return node
+            d["names"] = names
+        else:
+            src = node.__dict__
+            for f in node._fields:
+                v = src.get(f)
+                if v.__class__ is list:
+                    v = self.fill_list(v)
+                    if not v and f == "body":
+                        v = [gast.Pass(lineno=self.line or 1, col_offset=0)]
+                elif isinstance(v, gast.AST):
+                    v = self.fill(v)
+                d[f] = v
+            if cls is gast.FunctionDef and node.name in self.holes:
+                d["name"] = self.holes[node.name]
+        if self.line is not None and "lineno" in cls._attributes:
+            d["lineno"] = self.line
+            d["col_offset"] = 0
+        return new
 
     def _fill_name(self, node, in_list):
         value = self._value(node.id)
         if isinstance(value, str):
-            node.id = value
-            return node
+            return gast.Name(id=value, ctx=node.ctx, annotation=node.annotation,
+                             type_comment=None, lineno=self.line or 1, col_offset=0)
         if value is None:
-            return gast.Constant(value=None, kind=None)
+            return gast.Constant(value=None, kind=None, lineno=self.line or 1, col_offset=0)
         if isinstance(value, (list, tuple)):
             if not in_list:
                 raise ValueError(f"hole {node.id!r} takes a list but sits outside a list")
             items = []
             for v in value:
                 if isinstance(v, str):
-                    items.append(gast.Name(id=v, ctx=type(node.ctx)(), annotation=None,
-                                           type_comment=None))
+                    items.append(gast.Name(id=v, ctx=node.ctx, annotation=None,
+                                           type_comment=None, lineno=self.line or 1,
+                                           col_offset=0))
                 else:
                     items.append(v)
             return items

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gast
 
+from autograph.converter import anno
 from autograph.converter.errors import ConversionError
 from autograph.converter.naming import Namer
 
@@ -26,11 +27,48 @@ class Context:
         return cls(f"{self.name} ({where}): {message}")
 
 
+# Nodes without children worth visiting: contexts and operators.
+_LEAVES = (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.boolop)
+
+
 class Base(gast.NodeTransformer):
-    """A converter: one construct, one ``gast.NodeTransformer``."""
+    """A converter: one construct, one ``gast.NodeTransformer``.
+
+    ``visit`` and ``generic_visit`` behave as ``ast.NodeTransformer``'s (a visit may return
+    a node, a list of nodes, or None), minus the cost: the visitor method is looked up once
+    per node type, and contexts and operators are not visited."""
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
+        self._methods: dict = {}
+
+    def visit(self, node):
+        cls = node.__class__
+        method = self._methods.get(cls)
+        if method is None:
+            method = getattr(self, "visit_" + cls.__name__, self.generic_visit)
+            self._methods[cls] = method
+        return method(node)
+
+    def generic_visit(self, node):
+        d = node.__dict__
+        for field in node._fields:
+            old = d.get(field)
+            if old.__class__ is list:
+                new = []
+                for value in old:
+                    if isinstance(value, gast.AST) and not isinstance(value, _LEAVES):
+                        value = self.visit(value)
+                        if value is None:
+                            continue
+                        if value.__class__ is list:
+                            new.extend(value)
+                            continue
+                    new.append(value)
+                old[:] = new
+            elif isinstance(old, gast.AST) and not isinstance(old, _LEAVES):
+                d[field] = self.visit(old)
+        return node
 
     def visit_block(self, stmts: list) -> list:
         """Visit a statement list; a visit may return one node, a list of nodes, or None."""
@@ -44,6 +82,77 @@ class Base(gast.NodeTransformer):
             else:
                 out.append(r)
         return out
+
+
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+class StatementTransformer(Base):
+    """A converter of statements: it visits statement lists (blocks), never expressions,
+    which is most of a tree."""
+
+    def generic_visit(self, node):
+        d = node.__dict__
+        for field in _BLOCKS:
+            old = d.get(field)
+            if old.__class__ is not list:
+                continue
+            new = []
+            for value in old:
+                if isinstance(value, gast.AST):
+                    value = self.visit(value)
+                    if value is None:
+                        continue
+                    if value.__class__ is list:
+                        new.extend(value)
+                        continue
+                new.append(value)
+            old[:] = new
+        return node
+
+
+class Combined(Base):
+    """Several expression converters in one walk of the tree: children first, then each
+    converter's handler for the node's type, in the order given (a handler that returns a
+    node of another type ends the chain: generated code is not converted again). The
+    extra test of a ``for`` loop (an annotation) is walked too."""
+
+    def __init__(self, ctx, converters):
+        super().__init__(ctx)
+        self._converters = converters
+        self._chains: dict = {}
+        for c in converters:
+            c.generic_visit = _identity    # their children are visited by this walk
+
+    def visit(self, node):
+        cls = node.__class__
+        chain = self._chains.get(cls)
+        if chain is None:
+            chain = [m for m in (getattr(c, "visit_" + cls.__name__, None)
+                                 for c in self._converters) if m is not None]
+            self._chains[cls] = chain
+        node = Base.generic_visit(self, node)
+        if cls is gast.For:
+            extra = anno.getanno(node, "extra_test")
+            if extra is not None:
+                anno.setanno(node, "extra_test", self.visit(extra))
+        for handler in chain:
+            node = handler(node)
+            if node.__class__ is not cls:
+                break
+        return node
+
+
+def _identity(node):
+    return node
+
+
+def mark_inline(node) -> None:
+    """Mark the lambdas ``node`` passes as arguments as *inline*: generated to delay an
+    expression, they read their names where they stand, not as closures."""
+    for arg in node.args:
+        if isinstance(arg, gast.Lambda):
+            anno.setanno(arg, "inline", True)
 
 
 def name_node(name: str, ctx=gast.Load):

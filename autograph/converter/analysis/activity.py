@@ -12,7 +12,7 @@ from __future__ import annotations
 import gast
 
 from autograph.converter import anno
-from autograph.converter.analysis.qual_names import QN, from_node
+from autograph.converter.analysis.qual_names import QN, from_node, plain
 
 _COMPOUND = (gast.If, gast.While, gast.For, gast.With, gast.Try)
 _FUNCTIONS = (gast.FunctionDef, gast.Lambda)
@@ -48,7 +48,18 @@ class FunctionScope:
 
 # ---- expressions -----------------------------------------------------------------------
 
-def _expr(node, reads: set, writes: set) -> None:
+class _Nested:
+    """More about a statement: names its lambdas read freely, its yields, and the ``Name``
+    nodes it loads (outside nested functions and lambdas; definedness marks them)."""
+    __slots__ = ("closures", "yields", "loads")
+
+    def __init__(self):
+        self.closures: set = set()
+        self.yields: list = []
+        self.loads: list = []
+
+
+def _expr(node, reads: set, writes: set, nested: _Nested = None) -> None:
     """Names an expression reads (QNs) and binds (walrus targets)."""
     stack = [node]
     while stack:
@@ -58,18 +69,26 @@ def _expr(node, reads: set, writes: set) -> None:
         if isinstance(n, list):
             stack.extend(n)
             continue
-        if isinstance(n, gast.Name):
-            if isinstance(n.ctx, gast.Load):
-                reads.add(QN(n.id))
+        if n.__class__ is gast.Name:
+            if n.ctx.__class__ is gast.Load:
+                reads.add(plain(n.id))
+                if nested is not None:
+                    nested.loads.append(n)
             else:
-                writes.add(QN(n.id))
+                writes.add(plain(n.id))
             continue
         if isinstance(n, (gast.Attribute, gast.Subscript)) and isinstance(n.ctx, gast.Load):
             qn = from_node(n)
             if qn is not None:
                 reads.add(qn)
         elif isinstance(n, gast.Lambda):
-            reads.update(QN(x) for x in free_names(n))
+            if anno.getanno(n, "inline"):      # generated to delay an expression
+                stack.append(n.body)
+                continue
+            free = [QN(x) for x in free_names(n)]
+            reads.update(free)
+            if nested is not None:
+                nested.closures.update(free)
             stack.extend(n.args.defaults)
             stack.extend(d for d in n.args.kw_defaults if d is not None)
             continue
@@ -78,15 +97,17 @@ def _expr(node, reads: set, writes: set) -> None:
             bound = set()
             for g in n.generators:
                 _target_names(g.target, bound)
-                _expr(g.iter, inner_r, inner_w)
-                _expr(g.ifs, inner_r, inner_w)
+                _expr(g.iter, inner_r, inner_w, nested)
+                _expr(g.ifs, inner_r, inner_w, nested)
             for part in ("elt", "key", "value"):
                 if part in n._fields:
-                    _expr(getattr(n, part), inner_r, inner_w)
+                    _expr(getattr(n, part), inner_r, inner_w, nested)
             reads.update(q for q in inner_r if q.root not in bound)
             writes.update(q for q in inner_w if q.root not in bound)  # walrus leaks out
             continue
         elif isinstance(n, (gast.Yield, gast.YieldFrom)):
+            if nested is not None:
+                nested.yields.append(n)
             stack.append(n.value)
             continue
         for f in n._fields:
@@ -144,43 +165,43 @@ def free_names(fn) -> set:
 # ---- statements ------------------------------------------------------------------------
 
 def effects(node):
-    """(reads, writes) of one statement without its nested blocks: for a compound
+    """(reads, writes, nested) of one statement without its nested blocks: for a compound
     statement, its header (test, iterable and target, context managers)."""
     cached = anno.getanno(node, "effects")
     if cached is not None:
         return cached
-    reads, writes = set(), set()
+    reads, writes, nested = set(), set(), _Nested()
     if isinstance(node, gast.Assign):
-        _expr(node.value, reads, writes)
+        _expr(node.value, reads, writes, nested)
         for t in node.targets:
             _target(t, reads, writes)
     elif isinstance(node, gast.AugAssign):
-        _expr(node.value, reads, writes)
+        _expr(node.value, reads, writes, nested)
         _target(node.target, reads, writes)
         qn = from_node(node.target)
         if qn is not None:
             reads.add(qn)
     elif isinstance(node, gast.AnnAssign):
         if node.value is not None:
-            _expr(node.value, reads, writes)
+            _expr(node.value, reads, writes, nested)
             _target(node.target, reads, writes)
     elif isinstance(node, gast.Delete):
         for t in node.targets:
             _target(t, reads, writes)
     elif isinstance(node, (gast.If, gast.While)):
-        _expr(node.test, reads, writes)
+        _expr(node.test, reads, writes, nested)
     elif isinstance(node, gast.For):
-        _expr(node.iter, reads, writes)
+        _expr(node.iter, reads, writes, nested)
         _target(node.target, reads, writes)
-        _expr(anno.getanno(node, "extra_test"), reads, writes)   # break/return flags
+        _expr(anno.getanno(node, "extra_test"), reads, writes, nested)   # break/return flags
     elif isinstance(node, gast.With):
         for item in node.items:
-            _expr(item.context_expr, reads, writes)
+            _expr(item.context_expr, reads, writes, nested)
             if item.optional_vars is not None:
                 _target(item.optional_vars, reads, writes)
     elif isinstance(node, gast.Try):
         for h in node.handlers:
-            _expr(h.type, reads, writes)
+            _expr(h.type, reads, writes, nested)
             if h.name is not None:
                 _target(h.name, reads, writes)
     elif isinstance(node, (gast.Import, gast.ImportFrom)):
@@ -190,20 +211,20 @@ def effects(node):
                 writes.add(QN(name))
     elif isinstance(node, (gast.FunctionDef, gast.ClassDef)):
         writes.add(QN(node.name))
-        _expr(node.decorator_list, reads, writes)
+        _expr(node.decorator_list, reads, writes, nested)
         if isinstance(node, gast.FunctionDef):
-            _expr(node.args.defaults, reads, writes)
-            _expr([d for d in node.args.kw_defaults if d is not None], reads, writes)
+            _expr(node.args.defaults, reads, writes, nested)
+            _expr([d for d in node.args.kw_defaults if d is not None], reads, writes, nested)
             reads.update(QN(x) for x in free_names(node))
         else:
-            _expr(node.bases, reads, writes)
-            _expr([k.value for k in node.keywords], reads, writes)
+            _expr(node.bases, reads, writes, nested)
+            _expr([k.value for k in node.keywords], reads, writes, nested)
     elif isinstance(node, (gast.Global, gast.Nonlocal, gast.Pass, gast.Break, gast.Continue)):
         pass
     else:  # Expr, Return, Raise, Assert and anything else: everything in it is read
         for f in node._fields:
-            _expr(node.__dict__.get(f), reads, writes)
-    result = (frozenset(reads), frozenset(writes))
+            _expr(node.__dict__.get(f), reads, writes, nested)
+    result = (frozenset(reads), frozenset(writes), nested)
     anno.setanno(node, "effects", result)
     return result
 
@@ -211,9 +232,11 @@ def effects(node):
 def _block(stmts: list, fs: FunctionScope) -> Scope:
     scope = Scope()
     for s in stmts:
-        reads, writes = effects(s)
+        reads, writes, nested = effects(s)
         scope.read |= reads
         scope.modified |= writes
+        fs.closure_read |= nested.closures
+        fs.yields.extend(nested.yields)
         if isinstance(s, (gast.Global, gast.Nonlocal)):
             (fs.globals if isinstance(s, gast.Global) else fs.nonlocals).update(s.names)
         if isinstance(s, gast.FunctionDef):
@@ -238,27 +261,6 @@ def _block(stmts: list, fs: FunctionScope) -> Scope:
     return scope
 
 
-def _lambdas_and_yields(fn, fs: FunctionScope) -> None:
-    """Closure reads of lambdas, and yields, anywhere in ``fn`` outside nested defs."""
-    stack = list(fn.body)
-    while stack:
-        n = stack.pop()
-        if not isinstance(n, gast.AST):
-            continue
-        if isinstance(n, gast.Lambda):
-            fs.closure_read |= {QN(x) for x in free_names(n)}
-        elif isinstance(n, (gast.Yield, gast.YieldFrom)):
-            fs.yields.append(n)
-        if isinstance(n, gast.FunctionDef):
-            continue
-        for f in n._fields:
-            v = n.__dict__.get(f)
-            if isinstance(v, list):
-                stack.extend(v)
-            elif isinstance(v, gast.AST):
-                stack.append(v)
-
-
 def analyze(fn) -> FunctionScope:
     """Annotate ``fn`` (a FunctionDef) and its blocks; returns its FunctionScope."""
     fs = FunctionScope()
@@ -270,6 +272,5 @@ def analyze(fn) -> FunctionScope:
     anno.setanno(fn, "body_scope", scope)
     fs.locals = ({q.root for q in scope.modified if not q.is_composite} | fs.params) \
         - fs.globals - fs.nonlocals
-    _lambdas_and_yields(fn, fs)
     anno.setanno(fn, "fn_scope", fs)
     return fs

@@ -53,26 +53,15 @@ def _bound_in(stmts: list) -> frozenset:
 class _Analyzer:
     def __init__(self, locals_: set):
         self.locals = locals_
+        self.maybe_unbound = 0
 
-    def loads(self, node, defined: frozenset) -> None:
-        """Mark loads in ``node`` of locals not in ``defined`` (nested scopes excluded)."""
-        stack = [node]
-        while stack:
-            n = stack.pop()
-            if isinstance(n, list):
-                stack.extend(n)
-                continue
-            if not isinstance(n, gast.AST) or isinstance(n, (gast.FunctionDef, gast.Lambda)):
-                continue
-            if isinstance(n, gast.Name):
-                if isinstance(n.ctx, gast.Load) and n.id in self.locals and \
-                        n.id not in defined:
-                    anno.setanno(n, "maybe_undefined", True)
-                continue
-            for f in n._fields:
-                v = n.__dict__.get(f)
-                if isinstance(v, (list, gast.AST)):
-                    stack.append(v)
+    def loads(self, stmt, defined: frozenset) -> None:
+        """Mark the loads of ``stmt`` (of its header, for a compound statement) of locals
+        not in ``defined``; activity listed them."""
+        for n in effects(stmt)[2].loads:
+            if n.id in self.locals and n.id not in defined:
+                anno.setanno(n, "maybe_undefined", True)
+                self.maybe_unbound += 1
 
     def block(self, stmts: list, state):
         for s in stmts:
@@ -91,15 +80,11 @@ class _Analyzer:
         binds = frozenset(q for q in effects(s)[1] if not q.is_composite)
         if isinstance(s, gast.If):
             self._annotate(s, state)
-            self.loads(s.test, must)
+            self.loads(s, must)
             return _meet(self.block(s.body, state), self.block(s.orelse, state))
         if isinstance(s, (gast.While, gast.For)):
             self._annotate(s, state)
-            if isinstance(s, gast.While):
-                self.loads(s.test, must)
-            else:
-                self.loads(s.iter, must)
-                self.loads(anno.getanno(s, "extra_test"), must)
+            self.loads(s, must)
             again = may | _bound_in(s.body) | binds      # later iterations
             self.block(s.body, (must | binds, again))
             after = self.block(s.orelse, (must, again))
@@ -108,16 +93,15 @@ class _Analyzer:
             return after[0], again | after[1]
         if isinstance(s, gast.With):
             self._annotate(s, state)
-            for item in s.items:
-                self.loads(item.context_expr, must)
+            self.loads(s, must)
             return self.block(s.body, (must | binds, may | binds))
         if isinstance(s, gast.Try):
             self._annotate(s, state)
             body = self.block(s.body, state)
             out = self.block(s.orelse, body)
             anywhere = may | _bound_in(s.body)
+            self.loads(s, must)
             for h in s.handlers:
-                self.loads(h.type, must)
                 name = frozenset({h.name.id}) if h.name is not None else frozenset()
                 out = _meet(out, self.block(h.body, (must | name, anywhere | name)))
             fin = self.block(s.finalbody, (must, anywhere | out[1]))
@@ -143,10 +127,13 @@ def _has_break(loop) -> bool:
     return False
 
 
-def analyze(fn, fn_scope) -> None:
-    """Annotate ``fn`` (a FunctionDef) given its activity ``FunctionScope``."""
+def analyze(fn, fn_scope) -> bool:
+    """Annotate ``fn`` (a FunctionDef) given its activity ``FunctionScope``; whether some
+    load may find its variable unbound."""
     entry = frozenset(fn_scope.params)
-    _Analyzer(set(fn_scope.locals)).block(fn.body, (entry, entry))
+    analyzer = _Analyzer(set(fn_scope.locals))
+    analyzer.block(fn.body, (entry, entry))
+    return analyzer.maybe_unbound > 0
 
 
 def defined_in(node) -> Optional[frozenset]:

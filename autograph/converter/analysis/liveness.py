@@ -17,7 +17,7 @@ from autograph.converter.analysis.activity import effects
 
 
 def _reads(node) -> set:
-    reads, writes = effects(node)
+    reads, writes, _ = effects(node)
     out = {q.root for q in reads}
     out.update(q.root for q in writes if q.is_composite)
     return out
@@ -90,7 +90,7 @@ def _stmt(s, out: frozenset, loop) -> frozenset:
 
 def _target_reads(node) -> set:
     """Names a for-loop target reads (``for a[i] in ...`` reads ``a`` and ``i``)."""
-    reads, writes = effects(node)
+    reads, writes, _ = effects(node)
     iter_reads = set()
     from autograph.converter.analysis.activity import _expr
     _expr(node.iter, iter_reads, set())

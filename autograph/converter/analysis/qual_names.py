@@ -40,14 +40,21 @@ class QN(str):
                               ctx=ctx())
 
 
+_plain: dict = {}
+
+
 def plain(name: str) -> QN:
-    return QN(name)
+    """The QN of a plain name (shared: QNs are immutable)."""
+    q = _plain.get(name)
+    if q is None:
+        q = _plain[name] = QN(name)
+    return q
 
 
 def from_node(node) -> Optional[QN]:
     """The QN an expression stands for, or None (calls, non-literal subscripts, ...)."""
     if isinstance(node, gast.Name):
-        return QN(node.id)
+        return plain(node.id)
     if isinstance(node, gast.Attribute):
         parent = from_node(node.value)
         if parent is None:

@@ -6,17 +6,19 @@ assertion checked every time the function runs. The message is built only when n
 from __future__ import annotations
 
 from autograph.converter import templates
-from autograph.converter.transformer import Base
+from autograph.converter.transformer import StatementTransformer, mark_inline
 
 
-class AssertTransformer(Base):
+class AssertTransformer(StatementTransformer):
 
     def visit_Assert(self, node):
         node = self.generic_visit(node)
         if node.msg is None:
             return templates.replace("ag__.assert_stmt(test, None)", node, test=node.test)
-        return templates.replace("ag__.assert_stmt(test, lambda: message)", node,
-                                 test=node.test, message=node.msg)
+        stmts = templates.replace("ag__.assert_stmt(test, lambda: message)", node,
+                                  test=node.test, message=node.msg)
+        mark_inline(stmts[0].value)
+        return stmts
 
 
 def transform(node, ctx):

@@ -21,7 +21,7 @@ import gast
 
 from autograph.converter import anno, templates
 from autograph.converter.converters import guards
-from autograph.converter.transformer import Base
+from autograph.converter.transformer import StatementTransformer
 
 
 def _rewrite(stmts: list, flag: str):
@@ -53,7 +53,7 @@ def and_extra_test(node, test) -> None:
     anno.setanno(node, "extra_test", test)
 
 
-class BreakTransformer(Base):
+class BreakTransformer(StatementTransformer):
 
     def _loop(self, node):
         node = self.generic_visit(node)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import gast
 
 from autograph.converter import templates
-from autograph.converter.transformer import Base, const
+from autograph.converter.transformer import Base, const, mark_inline
 
 
 def _source(node) -> str:
@@ -21,9 +21,11 @@ class ConditionalExpressionTransformer(Base):
 
     def visit_IfExp(self, node):
         node = self.generic_visit(node)
-        return templates.replace_as_expression(
+        call = templates.replace_as_expression(
             "ag__.if_exp(test, lambda: body, lambda: orelse, label)", node, test=node.test,
             body=node.body, orelse=node.orelse, label=const(_source(node.test)))
+        mark_inline(call)
+        return call
 
 
 def transform(node, ctx):

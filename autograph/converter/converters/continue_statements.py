@@ -16,10 +16,10 @@ import gast
 
 from autograph.converter import templates
 from autograph.converter.converters import guards
-from autograph.converter.transformer import Base
+from autograph.converter.transformer import StatementTransformer
 
 
-class ContinueTransformer(Base):
+class ContinueTransformer(StatementTransformer):
 
     def _loop(self, node):
         node = self.generic_visit(node)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import gast
 
 from autograph.converter import anno, templates
-from autograph.converter.transformer import Base, const, name_node
+from autograph.converter.transformer import StatementTransformer, const, name_node
 
 _STATE_FUNCTIONS = """
     def get_state():
@@ -44,7 +44,7 @@ _NO_STATE_FUNCTIONS = """
 """
 
 
-class ControlFlowTransformer(Base):
+class ControlFlowTransformer(StatementTransformer):
 
     def __init__(self, ctx):
         super().__init__(ctx)

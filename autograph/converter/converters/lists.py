@@ -14,7 +14,7 @@ import gast
 
 from autograph.converter import templates
 from autograph.converter.analysis.qual_names import from_node
-from autograph.converter.transformer import Base
+from autograph.converter.transformer import StatementTransformer
 
 
 def _method_call(node, method: str):
@@ -28,7 +28,7 @@ def _method_call(node, method: str):
     return node.func.value
 
 
-class ListTransformer(Base):
+class ListTransformer(StatementTransformer):
 
     def __init__(self, ctx):
         super().__init__(ctx)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import gast
 
 from autograph.converter import templates
-from autograph.converter.transformer import Base, const
+from autograph.converter.transformer import Base, const, mark_inline
 
 _COMPARISONS = {
     gast.Eq: "==", gast.NotEq: "!=", gast.Lt: "<", gast.LtE: "<=", gast.Gt: ">",
@@ -36,6 +36,7 @@ class LogicalExpressionTransformer(Base):
         for value in reversed(node.values[:-1]):
             result = templates.replace_as_expression(
                 f"ag__.{fn}(lambda: left, lambda: right)", node, left=value, right=result)
+            mark_inline(result)
         return result
 
     def visit_UnaryOp(self, node):
@@ -52,8 +53,10 @@ class LogicalExpressionTransformer(Base):
         rest = []
         for op, right in zip(node.ops, node.comparators):
             rest += [const(_COMPARISONS[type(op)]), _thunk(right)]
-        return templates.replace_as_expression("ag__.compare_chain(left, rest)", node,
+        call = templates.replace_as_expression("ag__.compare_chain(left, rest)", node,
                                                left=node.left, rest=rest)
+        mark_inline(call)
+        return call
 
 
 def transform(node, ctx):

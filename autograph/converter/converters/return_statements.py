@@ -30,7 +30,7 @@ import gast
 from autograph.converter import templates
 from autograph.converter.converters import guards
 from autograph.converter.converters.break_statements import and_extra_test
-from autograph.converter.transformer import Base
+from autograph.converter.transformer import StatementTransformer
 
 _NESTED_SCOPES = (gast.FunctionDef, gast.ClassDef)
 
@@ -98,7 +98,7 @@ def _nested_return(stmts: list) -> bool:
     return False
 
 
-class ReturnTransformer(Base):
+class ReturnTransformer(StatementTransformer):
 
     def visit_FunctionDef(self, node):
         node = self.generic_visit(node)   # nested functions first: they are separate scopes

@@ -37,7 +37,7 @@ def if_stmt(cond, body, orelse, get_state, set_state, symbol_names, nouts):
 
 def _staged_if(cond, body, orelse, get_state, set_state, names, nouts):
     pred = dispatch.staged_bool(cond, "if statement")
-    where = dispatch.where()
+    where = dispatch.Where()
     init = get_state()
     if loops.discovering():
         set_state(_discover_branches(body, orelse, get_state, set_state, init, nouts))

@@ -47,3 +47,20 @@ def where() -> str:
     """``file:line`` of the user's statement being executed (through the source map)."""
     loc = user_location()
     return f"{loc[0]}:{loc[1]}" if loc else "<unknown location>"
+
+
+class Where:
+    """``where()``, found when first formatted (only error messages need it). Valid while
+    the statement's operator runs: its blocks have returned by the time checks fail, so the
+    innermost converted frame is still the statement's."""
+    __slots__ = ("_text",)
+
+    def __init__(self):
+        self._text = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = where()
+        return self._text
+
+    __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731

@@ -240,13 +240,13 @@ def _to_bool(x, what: str):
 
 def _flags_after(result, first_assigned, flag, names, where):
     for i in first_assigned:
-        register_maybe_undefined(result[i], flag, names[i], where)
+        register_maybe_undefined(result[i], flag, names[i], str(where))
 
 
 # ---- while ------------------------------------------------------------------------------
 
 def staged_while(test, body, get_state, set_state, names, opts):
-    where = dispatch.where()
+    where = dispatch.Where()
     if discovering():
         set_state(tuple(unknown_like(v) for v in get_state()))
         body()
@@ -342,7 +342,7 @@ def _any_index() -> Tensor:
 
 
 def staged_for(iterable, extra_test, body, get_state, set_state, names, opts):
-    where = dispatch.where()
+    where = dispatch.Where()
     n, element = iteration(iterable)
     if discovering():
         set_state(tuple(unknown_like(v) for v in get_state()))
