@@ -22,13 +22,20 @@ from autograph.converter import loader, operators, parser
 from autograph.converter.analysis import activity, definedness, liveness
 from autograph.converter.converters import (
     asserts, break_statements, call_trees, conditional_expressions, continue_statements,
-    control_flow, functions, lists, logical_expressions, return_statements, variables,
+    control_flow, functions, global_statements, lists, logical_expressions, return_statements,
+    variables,
 )
 from autograph.converter.naming import Namer
 from autograph.converter.transformer import Combined, Context
 
 _factories: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # code -> Factory
 _converted: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # function -> converted
+
+
+def is_library(fn) -> bool:
+    """Code that is never converted (see ``operators.calls``)."""
+    from autograph.converter.operators import calls
+    return calls.is_library(fn.__globals__.get("__name__"), fn.__code__.co_filename)
 
 
 def is_converted(fn) -> bool:
@@ -124,6 +131,8 @@ def transform(node, ctx, kinds, names=frozenset()):
         if _analyze(node):
             node = variables.transform(node, ctx)
         node = control_flow.transform(node, ctx)
+    if gast.Global in kinds:
+        node = global_statements.transform(node, ctx)
     return node
 
 

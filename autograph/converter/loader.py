@@ -109,6 +109,7 @@ def instantiate(factory: Factory, fn, operators):
     glob["__builtins__"] = module.get("__builtins__", __builtins__)
     glob["__name__"] = module.get("__name__")
     glob["ag__source_map"] = factory.source_map
+    glob["ag__module"] = module           # stores to ``global`` names go there
     cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
     closure = []
     for name in factory.code.co_freevars:

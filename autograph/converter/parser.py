@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import inspect
 import linecache
-import textwrap
 from typing import NamedTuple
 
 from autograph.converter import ast_bridge
@@ -49,8 +48,7 @@ def parse_function(fn) -> Entity:
         raise _unavailable(fn, code)
     node = _parse_def(_block_by_indent(lines, start), start, code)
     if node is None:  # unusual layout: let the tokenizer find the block
-        block = inspect.getblock(lines[start:])
-        node = _parse_def(textwrap.dedent("".join(block)), start, code)
+        node = _parse_def("".join(inspect.getblock(lines[start:])), start, code)
     if node is None:
         raise ConversionError(
             f"cannot convert {_describe(fn)}: the source at {code.co_filename}:"
@@ -64,7 +62,7 @@ def _indent(line: str) -> int:
 
 def _block_by_indent(lines: list, start: int) -> str:
     """The lines of the definition at ``start``: decorators, header and the lines indented
-    deeper than it, dedented. Good for ordinary layouts; ``_parse_def`` checks the result."""
+    deeper than it. Good for ordinary layouts; ``_parse_def`` checks the result."""
     ind = _indent(lines[start])
     i = start
     while i < len(lines) and lines[i].lstrip().startswith("@") and _indent(lines[i]) == ind:
@@ -79,24 +77,27 @@ def _block_by_indent(lines: list, start: int) -> str:
                 break
             last = j
         j += 1
-    block = lines[start:last + 1]
-    if ind:
-        if any(t.strip() and not t[:ind].isspace() for t in block):
-            return textwrap.dedent("".join(block))
-        block = [t[ind:] if t.strip() else "\n" for t in block]
-    return "".join(block)
+    return "".join(lines[start:last + 1])
 
 
 def _parse_def(text: str, start: int, code):
     """Parse ``text`` (the block starting at file line ``start + 1``) and return its
-    function definition (an ``ast`` node) if it is the one ``code`` was compiled from."""
+    function definition (an ``ast`` node) if it is the one ``code`` was compiled from.
+    An indented block (a method, a nested function) is parsed inside ``if 1:`` rather than
+    dedented: dedenting breaks on string literals with less indented lines."""
+    indented = text[:1] in (" ", "\t")
     try:
-        module = ast.parse("\n" * start + text)
+        if indented:
+            module = ast.parse("\n" * (start - 1) + "if 1:\n" + text)
+        else:
+            module = ast.parse("\n" * start + text)
     except SyntaxError:
         return None
     if not module.body:
         return None
     node = module.body[0]
+    if indented:
+        node = node.body[0]
     if isinstance(node, ast.AsyncFunctionDef):
         raise ConversionError(f"cannot convert {code.co_name} at {code.co_filename}:"
                               f"{code.co_firstlineno}: async functions are not supported")

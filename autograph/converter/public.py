@@ -52,7 +52,8 @@ def _unwrap(fn):
 
 def convert(fn, recursive: bool = True):
     """``fn`` converted: a function that, when exceptions leave it, notes the user's lines.
-    Converting a converted function (or one marked ``do_not_convert``) returns it as is."""
+    Converting a converted function, one marked ``do_not_convert`` or library code (NumPy,
+    the standard library, installed packages, this project) returns it as is."""
     if getattr(fn, "__ag_converted__", False) or getattr(fn, "__ag_do_not_convert__", False):
         return fn
     target, rebind = _unwrap(fn)
@@ -61,7 +62,7 @@ def convert(fn, recursive: bool = True):
     if getattr(target, "__ag_do_not_convert__", False):
         return fn
     conversion = _conversion()
-    if conversion.is_converted(target):
+    if conversion.is_converted(target) or conversion.is_library(target):
         return fn
     wrapped = _entry_points.get(target)
     if wrapped is None:

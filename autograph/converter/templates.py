@@ -88,9 +88,11 @@ def set_lines(node, lineno) -> None:
 
 
 def _origin_line(origin):
-    if origin is None or isinstance(origin, int):
+    if origin is None:
+        return 1
+    if isinstance(origin, int):
         return origin
-    return getattr(origin, "lineno", None)
+    return getattr(origin, "lineno", 1)
 
 
 def replace(source: str, origin=None, **holes) -> list:

@@ -150,10 +150,19 @@ class ControlFlowTransformer(StatementTransformer):
                                                                 list(plain_after)))
         return fns, get_name, set_name
 
-    @staticmethod
-    def _names(plain, composite, plain_after=()):
-        return gast.Tuple(elts=[const(n) for n in plain] + [const(str(q)) for q in composite]
-                          + [const(n) for n in plain_after], ctx=gast.Load())
+    def _names(self, plain, composite, plain_after=()):
+        """The symbol names passed to the operator; names declared ``global`` or
+        ``nonlocal`` say so (a graph value must not be stored outside the function)."""
+        fs = self._scopes[-1]
+
+        def label(n):
+            if n in fs.globals:
+                return const(f"{n} (global)")
+            if n in fs.nonlocals:
+                return const(f"{n} (nonlocal)")
+            return const(n)
+        return gast.Tuple(elts=[label(n) for n in plain] + [const(str(q)) for q in composite]
+                          + [label(n) for n in plain_after], ctx=gast.Load())
 
     # ---- statements -----------------------------------------------------------------------
 

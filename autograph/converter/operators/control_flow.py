@@ -42,6 +42,7 @@ def _staged_if(cond, body, orelse, get_state, set_state, names, nouts):
     if loops.discovering():
         set_state(_discover_branches(body, orelse, get_state, set_state, init, nouts))
         return
+    loops.check_outside_names(names[:nouts], init, where, "tensor-dependent if")
     returns = _ReturnValues(init, nouts)
     first = []
 

@@ -40,6 +40,18 @@ def describe(name: str) -> str:
     return f"'{name}'"
 
 
+def check_outside_names(names, outputs, where, what: str) -> None:
+    """A variable declared ``global`` or ``nonlocal`` cannot receive a value made by a
+    graph ``cond``/``while_loop``: it would outlive the traced function."""
+    for name, value in zip(names, outputs):
+        if name.endswith((" (global)", " (nonlocal)")):
+            plain, kind = name.split(" (")
+            raise ValueError(
+                f"'{plain}' is declared {kind[:-1]} and changed by the {what} at {where}; its "
+                "new value would be a graph value stored outside the function. Return the "
+                "value instead, or keep it in an ag.Variable (v.assign(...))")
+
+
 def scratch(fn):
     """``fn()`` traced into a throw-away graph, staged statements inside running their
     bodies once: what it returns tells the types values will have."""
@@ -251,6 +263,7 @@ def staged_while(test, body, get_state, set_state, names, opts):
         set_state(tuple(unknown_like(v) for v in get_state()))
         body()
         return
+    check_outside_names(names, names, where, "tensor-dependent while loop")
     loop = prepare(get_state(), names, body, get_state, set_state, where)
     counted = bool(loop.first_assigned)
 
@@ -348,6 +361,7 @@ def staged_for(iterable, extra_test, body, get_state, set_state, names, opts):
         set_state(tuple(unknown_like(v) for v in get_state()))
         body(element(_any_index()))
         return
+    check_outside_names(names, names, where, "tensor-dependent for loop")
     loop = prepare(get_state(), names, lambda: body(element(_any_index())), get_state,
                    set_state, where)
     zero = constant(0)
