@@ -50,14 +50,37 @@ class ControlFlowTransformer(StatementTransformer):
         super().__init__(ctx)
         self._scopes = []
         self._frames = []     # per enclosing statement: (its state, what its blocks modify)
+        self._try_lines = []  # lines of the enclosing ``try`` statements that have handlers
 
     def visit_FunctionDef(self, node):
         self._scopes.append(anno.getanno(node, "fn_scope"))
         saved, self._frames = self._frames, []
+        saved_try, self._try_lines = self._try_lines, []
         node = self.generic_visit(node)
-        self._frames = saved
+        self._frames, self._try_lines = saved, saved_try
         self._scopes.pop()
         return node
+
+    def visit_Try(self, node):
+        """Statements in the body of a ``try`` with handlers are marked: Python's
+        ``except`` cannot catch errors raised when a graph runs, so staging them is
+        refused."""
+        if not node.handlers:
+            return self.generic_visit(node)
+        self._try_lines.append(node.lineno)
+        node.body = self.visit_block(node.body)
+        self._try_lines.pop()
+        for h in node.handlers:
+            h.body = self.visit_block(h.body)
+        node.orelse = self.visit_block(node.orelse)
+        node.finalbody = self.visit_block(node.finalbody)
+        return node
+
+    def _opts(self):
+        """The options of a loop: the line of an enclosing ``try``, if any."""
+        if not self._try_lines:
+            return gast.Dict(keys=[], values=[])
+        return gast.Dict(keys=[const("in_try")], values=[const(self._try_lines[-1])])
 
     def _visit_blocks(self, node, modified):
         """Convert the blocks of ``node`` (innermost statements first), noting which names
@@ -192,10 +215,14 @@ class ControlFlowTransformer(StatementTransformer):
         """, node, body_name=body_name, else_name=else_name, declarations=declarations,
             body=node.body, orelse=node.orelse or [gast.Pass()]) + \
             self._undefined_assigns(node, plain) + templates.replace(
-                "ag__.if_stmt(test, body_name, else_name, get_state, set_state, names, nouts)",
+                "ag__.if_stmt(test, body_name, else_name, get_state, set_state, names, nouts)"
+                if not self._try_lines else
+                "ag__.if_stmt(test, body_name, else_name, get_state, set_state, names, nouts, "
+                "in_try)",
                 node, test=node.test, body_name=body_name, else_name=else_name,
                 get_state=get_name, set_state=set_name,
-                names=self._names(outputs, composite, inputs_only), nouts=const(nouts))
+                names=self._names(outputs, composite, inputs_only), nouts=const(nouts),
+                in_try=const(self._try_lines[-1] if self._try_lines else None))
 
     def visit_While(self, node):
         node = self._visit_blocks(node, anno.getanno(node, "body_scope").modified)
@@ -214,8 +241,9 @@ class ControlFlowTransformer(StatementTransformer):
         """, node, test_name=test_name, body_name=body_name, test=node.test,
             declarations=self._declarations(plain), body=node.body) + \
             self._undefined_assigns(node, plain) + templates.replace(
-                "ag__.while_stmt(test_name, body_name, get_state, set_state, names, {})",
+                "ag__.while_stmt(test_name, body_name, get_state, set_state, names, opts)",
                 node, test_name=test_name, body_name=body_name, get_state=get_name,
+                opts=self._opts(),
                 set_state=set_name, names=self._names(plain, composite))
 
     def visit_For(self, node):
@@ -242,8 +270,8 @@ class ControlFlowTransformer(StatementTransformer):
                     return extra
             """, node, extra_name=extra_name, extra=extra)
         return out + self._undefined_assigns(node, plain) + templates.replace(
-            "ag__.for_stmt(iterated, extra, body_name, get_state, set_state, names, {})",
-            node, iterated=node.iter, extra=extra_name, body_name=body_name,
+            "ag__.for_stmt(iterated, extra, body_name, get_state, set_state, names, opts)",
+            node, iterated=node.iter, extra=extra_name, body_name=body_name, opts=self._opts(),
             get_state=get_name, set_state=set_name, names=self._names(plain, composite))
 
 

@@ -25,9 +25,11 @@ _warned_loops: set = set()
 
 # ---- if ---------------------------------------------------------------------------------
 
-def if_stmt(cond, body, orelse, get_state, set_state, symbol_names, nouts):
-    """``if cond: body() else: orelse()``; a ``cond`` op when ``cond`` is staged."""
+def if_stmt(cond, body, orelse, get_state, set_state, symbol_names, nouts, in_try=None):
+    """``if cond: body() else: orelse()``; a ``cond`` op when ``cond`` is staged.
+    ``in_try``: the line of an enclosing ``try`` with handlers (staging is refused)."""
     if dispatch.is_staged(cond):
+        loops.refuse_in_try(in_try, "if")
         _staged_if(cond, body, orelse, get_state, set_state, symbol_names, nouts)
     elif cond:
         body()

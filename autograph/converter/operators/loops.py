@@ -40,6 +40,15 @@ def describe(name: str) -> str:
     return f"'{name}'"
 
 
+def refuse_in_try(try_line, what: str) -> None:
+    if try_line is not None:
+        raise NotImplementedError(
+            f"the tensor-dependent {what} at {dispatch.where()} is inside the try statement "
+            f"at line {try_line}: errors raised when the graph runs cannot be caught by "
+            "Python's except; move the try out of the function (around the call), or check "
+            "values with ag.debugging asserts")
+
+
 def check_outside_names(names, outputs, where, what: str) -> None:
     """A variable declared ``global`` or ``nonlocal`` cannot receive a value made by a
     graph ``cond``/``while_loop``: it would outlive the traced function."""
@@ -263,6 +272,7 @@ def staged_while(test, body, get_state, set_state, names, opts):
         set_state(tuple(unknown_like(v) for v in get_state()))
         body()
         return
+    refuse_in_try((opts or {}).get("in_try"), "while loop")
     check_outside_names(names, names, where, "tensor-dependent while loop")
     loop = prepare(get_state(), names, body, get_state, set_state, where)
     counted = bool(loop.first_assigned)
@@ -361,6 +371,7 @@ def staged_for(iterable, extra_test, body, get_state, set_state, names, opts):
         set_state(tuple(unknown_like(v) for v in get_state()))
         body(element(_any_index()))
         return
+    refuse_in_try((opts or {}).get("in_try"), "for loop")
     check_outside_names(names, names, where, "tensor-dependent for loop")
     loop = prepare(get_state(), names, lambda: body(element(_any_index())), get_state,
                    set_state, where)

@@ -211,3 +211,27 @@ def test_none_loop_variable():
         return best
     with pytest.raises(TypeError, match="'best' is None"):
         converted(f)(t(3))
+
+
+def test_tensor_control_flow_inside_try_is_refused():
+    def f(x):
+        try:
+            if x > 0:
+                x = x * 2
+        except ValueError:
+            x = x - 1
+        return x
+    with pytest.raises(NotImplementedError, match="inside the try statement at line"):
+        converted(f)(t(1.0))
+    assert converted(f)(1.0) == 2.0          # Python values: plain Python try
+
+
+def test_try_finally_and_with_are_fine():
+    def f(x):
+        try:
+            for i in ag.range(3):
+                x = x + 1.0
+        finally:
+            pass
+        return x
+    assert float(converted(f)(t(0.0))) == 3.0

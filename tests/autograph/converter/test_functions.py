@@ -2,7 +2,6 @@
 generators are refused."""
 import pytest
 
-import autograph as ag
 from autograph.converter import public
 from autograph.converter.errors import ConversionError
 

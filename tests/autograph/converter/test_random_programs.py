@@ -27,7 +27,8 @@ def exprs(draw, depth=2):
 @st.composite
 def conds(draw):
     kind = draw(st.sampled_from(["cmp", "cmp", "and", "or", "not", "chain"]))
-    cmp = lambda: f"{draw(exprs(1))} {draw(st.sampled_from(['<', '>', '==', '!=', '<=']))} {draw(exprs(1))}"  # noqa: E731
+    ops = st.sampled_from(["<", ">", "==", "!=", "<="])
+    cmp = lambda: f"{draw(exprs(1))} {draw(ops)} {draw(exprs(1))}"  # noqa: E731
     if kind == "cmp":
         return cmp()
     if kind == "chain":
