@@ -47,6 +47,9 @@ def _unwrap(fn):
     inner = getattr(fn, "python_function", None)   # an ag.function Function
     if inner is not None and not isinstance(fn, types.FunctionType):
         return _unwrap(inner)
+    call = getattr(type(fn), "__call__", None)
+    if not isinstance(fn, (types.FunctionType, type)) and isinstance(call, types.FunctionType):
+        return call, lambda c: types.MethodType(c, fn)     # a callable object
     return fn, lambda c: c
 
 

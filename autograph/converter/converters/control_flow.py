@@ -61,6 +61,13 @@ class ControlFlowTransformer(StatementTransformer):
         self._scopes.pop()
         return node
 
+    def visit_ClassDef(self, node):
+        """A class body is not a function scope (no ``nonlocal`` there): its statements stay
+        as written; its methods are converted."""
+        node.body = [self.visit(s) if isinstance(s, gast.FunctionDef) else s
+                     for s in node.body]
+        return node
+
     def visit_Try(self, node):
         """Statements in the body of a ``try`` with handlers are marked: Python's
         ``except`` cannot catch errors raised when a graph runs, so staging them is

@@ -235,3 +235,15 @@ def test_try_finally_and_with_are_fine():
             pass
         return x
     assert float(converted(f)(t(0.0))) == 3.0
+
+
+def test_while_true_with_tensor_break_says_what_to_do():
+    def f(x):
+        while True:
+            x = x + 1
+            if x > 5:
+                break
+        return x
+    assert converted(f)(1) == 6
+    with pytest.raises(NotImplementedError, match="became a tensor"):
+        converted(f)(t(1))

@@ -92,3 +92,32 @@ def test_lambda_in_an_expression():
     fs = [lambda x: x + 1, lambda x: -x if x > 0 else x]
     check(lambda v: fs[1](v), t(2.0))
     check(lambda v: fs[0](v), t(2.0))
+
+
+def test_class_defined_inside_a_converted_function():
+    def f(x):
+        class Box:
+            flag = True
+            if flag:           # class bodies stay Python
+                k = 2
+            else:
+                k = 3
+
+            def get(self, v):  # methods are converted
+                if v > 0:
+                    return v * self.k
+                return v
+        return Box().get(x)
+    check(f, t(3.0))
+    check(f, t(-3.0))
+
+
+def test_callable_object_through_ag_function():
+    import autograph as ag
+
+    class Doubler:
+        def __call__(self, x):
+            while x < 10:
+                x = x * 2
+            return x
+    assert int(ag.function(Doubler())(t(3))) == 12

@@ -92,3 +92,21 @@ def test_rewrite_only_inside_loops():
         out.append(x)
         return out
     assert "list_append" not in public.to_code(f)
+
+
+def test_explicit_tensor_array_in_a_staged_loop():
+    def f(n):
+        ta = ag.TensorArray(ag.float32, size=0, dynamic_size=True)
+        for i in ag.range(n):
+            ta = ta.write(i, ag.cast(i, ag.float32) * 2.0)
+        return ta.stack()
+    np.testing.assert_array_equal(converted(f)(t(3)).numpy(), [0.0, 2.0, 4.0])
+
+
+def test_list_of_tensors_with_fixed_structure_as_loop_variable():
+    def f(n):
+        pair = [ag.constant(0), ag.constant(1)]
+        for i in ag.range(n):
+            pair = [pair[1], pair[0] + pair[1]]
+        return pair[0]
+    check(f, t(10))
