@@ -124,6 +124,8 @@ def instantiate(factory: Factory, fn, operators):
     new.__doc__ = fn.__doc__
     new.__module__ = fn.__module__
     new.__annotations__ = dict(getattr(fn, "__annotations__", {}) or {})
-    new.__dict__.update(fn.__dict__)
+    # (not ``__wrapped__``: caches hold converted functions weakly by the original, which a
+    # reference back to it would keep alive)
+    new.__dict__.update((k, v) for k, v in fn.__dict__.items() if k != "__wrapped__")
     new.__ag_converted__ = True
     return new

@@ -210,18 +210,22 @@ class ControlFlowTransformer(StatementTransformer):
         fns, get_name, set_name = self._state_functions(node, outputs, composite, inputs_only)
         nouts = len(outputs) + len(composite)
         body_name = self.ctx.namer.new("if_body")
-        else_name = self.ctx.namer.new("else_body")
         declarations = self._declarations(plain)
-        return fns + templates.replace("""
+        fns += templates.replace("""
             def body_name():
                 declarations
                 body
-            def else_name():
-                declarations
-                orelse
-        """, node, body_name=body_name, else_name=else_name, declarations=declarations,
-            body=node.body, orelse=node.orelse or [gast.Pass()]) + \
-            self._undefined_assigns(node, plain) + templates.replace(
+        """, node, body_name=body_name, declarations=declarations, body=node.body)
+        if node.orelse:
+            else_name = self.ctx.namer.new("else_body")
+            fns += templates.replace("""
+                def else_name():
+                    declarations
+                    orelse
+            """, node, else_name=else_name, declarations=declarations, orelse=node.orelse)
+        else:   # nothing to run: the state the if started from is the else branch's result
+            else_name = gast.Attribute(value=name_node("ag__"), attr="noop", ctx=gast.Load())
+        return fns + self._undefined_assigns(node, plain) + templates.replace(
                 "ag__.if_stmt(test, body_name, else_name, get_state, set_state, names, nouts)"
                 if not self._try_lines else
                 "ag__.if_stmt(test, body_name, else_name, get_state, set_state, names, nouts, "

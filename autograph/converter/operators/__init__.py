@@ -7,7 +7,7 @@ from autograph.converter.operators.variables import (  # noqa: F401
     Undefined, UndefinedReturnValue, ld, ldu, retval,
 )
 from autograph.converter.operators.control_flow import (  # noqa: F401
-    for_stmt, if_stmt, while_stmt,
+    for_stmt, if_stmt, noop, while_stmt,
 )
 from autograph.converter.operators.logical import (  # noqa: F401
     and_, compare_chain, if_exp, not_, or_,

@@ -25,6 +25,9 @@ _warned_loops: set = set()
 
 # ---- if ---------------------------------------------------------------------------------
 
+def noop():
+    """The else block of an ``if`` without one."""
+
 def if_stmt(cond, body, orelse, get_state, set_state, symbol_names, nouts, in_try=None):
     """``if cond: body() else: orelse()``; a ``cond`` op when ``cond`` is staged.
     ``in_try``: the line of an enclosing ``try`` with handlers (staging is refused)."""

@@ -172,3 +172,33 @@ def test_graph_runs_without_python():
     for _ in range(10):
         expected = expected * 0.5 + 1.0
     np.testing.assert_allclose(got.numpy(), expected, rtol=1e-6)
+
+
+seed_counter = 0
+
+
+def test_seed_global_counter_changes_only_while_tracing():
+    # seed 002, "trap 1": the Python global is incremented when the function is traced
+    @ag.function
+    def bad_function(x):
+        global seed_counter
+        seed_counter += 1
+        return x + seed_counter
+    assert int(bad_function(t(1))) == 2
+    assert int(bad_function(t(5))) == 6     # same signature: no retrace
+    assert seed_counter == 1
+
+
+def test_seed_zip_of_gradients_and_variables():
+    w = ag.Variable([1.0, 2.0])
+
+    @ag.function
+    def step(x):
+        with ag.GradientTape() as tape:
+            loss = ag.reduce_sum(w * x)
+        grads = tape.gradient(loss, [w])
+        for g, v in zip(grads, [w]):
+            v.assign_sub(0.1 * g)
+        return loss
+    step(t([1.0, 1.0]))
+    np.testing.assert_allclose(w.numpy(), [0.9, 1.9], rtol=1e-6)
