@@ -1,10 +1,12 @@
 """The conversion pipeline and its caches.
 
-    source -> gast -> converters (one per construct, in order) -> ast -> source -> code
+    source -> ast -> gast -> converters (one per construct, in order) -> ast -> code
 
 The converters run in this order; the analyses run once, right before the converters that
 read them (``variables`` and ``control_flow``), on the tree the earlier ones produced. A
-converter whose construct does not occur is skipped.
+converter whose construct does not occur is skipped; the expression converters share one
+walk. The generated code is compiled from its tree with the user's line numbers; its source
+text (``ast.unparse``) is produced only for ``to_code``.
 
 Caches: the compiled code per code object (functions re-created with the same code, such as
 closures and lambdas made in a loop, are converted once), and the converted function per
