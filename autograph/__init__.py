@@ -42,6 +42,8 @@ from autograph import (  # noqa: F401,E402
 from autograph.function import (  # noqa: F401,E402
     ConcreteFunction, Function, executing_eagerly, function, run_functions_eagerly,
 )
+from autograph.converter.public import do_not_convert, to_code, to_graph  # noqa: F401,E402
+from autograph.converter import public as autograph  # noqa: F401,E402  (tf.autograph.*)
 
 newaxis = None
 __version__ = "0.1.0"

@@ -24,6 +24,7 @@ from ops.indexing import (  # noqa: F401  (re-exported: ``ag.gather`` etc.)
     tensor_scatter_nd_add, tensor_scatter_nd_sub, tensor_scatter_nd_update, where,
 )
 from ops.tensor import Tensor, convert_like, convert_to_tensor
+from ops.tensor_array import TensorArray
 
 __all__ = [
     "reshape", "squeeze", "expand_dims", "transpose", "concat", "stack", "unstack", "split",
@@ -339,6 +340,8 @@ _STACK = defop("Pack", lambda xp, *values, axis: xp.stack(values, axis=axis), _s
 
 def stack(values, axis: int = 0, name=None) -> Tensor:
     """Stack same-shaped tensors along a new ``axis`` (``tf.stack``)."""
+    if isinstance(values, TensorArray):   # a list that became a TensorArray in a graph loop
+        return values.stack()
     values = _same_dtype(values, "Pack")
     rank = values[0].ndim
     axis = int(axis)
