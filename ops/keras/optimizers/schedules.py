@@ -42,31 +42,41 @@ class LearningRateSchedule:
         return f"{type(self).__name__}({args})"
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """``initial_learning_rate * decay_rate ** (step / decay_steps)``; with ``staircase`` the
-    exponent is floored, so the rate drops every ``decay_steps`` steps."""
+class _StepDecay(LearningRateSchedule):
+    """Decays driven by ``step / decay_steps`` (floored with ``staircase``) and ``decay_rate``."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="ExponentialDecay"):
+                 name=None):
+        name = name or type(self).__name__
         if decay_steps <= 0:
-            raise ValueError(f"ExponentialDecay: decay_steps must be > 0, got {decay_steps}")
+            raise ValueError(f"{name}: decay_steps must be > 0, got {decay_steps}")
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.decay_rate = decay_rate
         self.staircase = staircase
         self.name = name
 
-    def __call__(self, step):
+    def _start(self, step):
+        """(initial rate, progress in units of decay_steps, decay rate) as float tensors."""
         lr = _float(self.initial_learning_rate)
         p = _float(step, lr.dtype) / _float(self.decay_steps, lr.dtype)
         if self.staircase:
             p = ew.floor(p)
-        return lr * ew.pow(_float(self.decay_rate, lr.dtype), p)
+        return lr, p, _float(self.decay_rate, lr.dtype)
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
                 "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
                 "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_StepDecay):
+    """``initial_learning_rate * decay_rate ** (step / decay_steps)``; with ``staircase`` the
+    exponent is floored, so the rate drops every ``decay_steps`` steps."""
+
+    def __call__(self, step):
+        lr, p, rate = self._start(step)
+        return lr * ew.pow(rate, p)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -136,31 +146,13 @@ class PolynomialDecay(LearningRateSchedule):
                 "power": self.power, "cycle": self.cycle, "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (floored ratio with
     ``staircase``)."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="InverseTimeDecay"):
-        if decay_steps <= 0:
-            raise ValueError(f"InverseTimeDecay: decay_steps must be > 0, got {decay_steps}")
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
     def __call__(self, step):
-        lr = _float(self.initial_learning_rate)
-        p = _float(step, lr.dtype) / _float(self.decay_steps, lr.dtype)
-        if self.staircase:
-            p = ew.floor(p)
-        return lr / (1 + _float(self.decay_rate, lr.dtype) * p)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        lr, p, rate = self._start(step)
+        return lr / (1 + rate * p)
 
 
 class CosineDecay(LearningRateSchedule):
