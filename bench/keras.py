@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from bench.registry import Measurement, Skipped, Workload
+from bench.registry import Measurement, Workload
 from bench.timing import require
 
 ORDER = 60
@@ -75,37 +75,41 @@ def _keras_model(keras):
     return model
 
 
-def _autograph_keras():
+def _autograph_module():
     import autograph as ag
-    if not hasattr(ag.keras, "Sequential"):
-        raise Skipped("ag.keras.Sequential is not wired yet")
-    return ag, ag.keras
+    return ag
 
 
-def _fit_autograph(epochs, on_epoch):
-    ag, keras = _autograph_keras()
+def _tensorflow_module():
+    require("tensorflow")
+    import tensorflow as tf
+    return tf
+
+
+def _fit(tf, epochs, on_epoch):
+    """Keras ``fit`` with ``tf`` being autograph or TensorFlow (the code is the same)."""
     x_train, y_train, x_test, y_test = digits()
-    ag.random.set_seed(0)
-    model = _keras_model(keras)
-    model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    tf.random.set_seed(0)
+    model = _keras_model(tf.keras)
+    model.compile(optimizer=tf.keras.optimizers.Adam(LEARNING_RATE),
+                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])
-    timer = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: on_epoch())
+    timer = tf.keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: on_epoch())
     model.fit(x_train, y_train, batch_size=BATCH, epochs=epochs, verbose=0, callbacks=[timer])
     return model.evaluate(x_test, y_test, verbose=0)[1]
 
 
-def _step_autograph(epochs, on_epoch):
-    ag, keras = _autograph_keras()
+def _step(tf, epochs, on_epoch):
+    """A custom ``@function`` train step, for autograph or TensorFlow alike."""
     x_train, y_train, x_test, y_test = digits()
-    ag.random.set_seed(0)
-    model = _keras_model(keras)
-    optimizer = keras.optimizers.Adam(LEARNING_RATE)
-    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    tf.random.set_seed(0)
+    model = _keras_model(tf.keras)
+    optimizer = tf.keras.optimizers.Adam(LEARNING_RATE)
+    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
-    @ag.function
+    @tf.function
     def train_step(x, y):
-        with ag.GradientTape() as tape:
+        with tf.GradientTape() as tape:
             loss = loss_fn(y, model(x, training=True))
         grads = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
@@ -114,10 +118,25 @@ def _step_autograph(epochs, on_epoch):
     rng = np.random.default_rng(0)
     for _ in range(epochs):
         for x, y in _batches(x_train, y_train, rng):
-            train_step(ag.constant(x), ag.constant(y))
+            train_step(tf.constant(x), tf.constant(y))
         on_epoch()
-    logits = model(ag.constant(x_test)).numpy()
-    return float(np.mean(np.argmax(logits, axis=1) == y_test))
+    return float(np.mean(np.argmax(model(tf.constant(x_test)).numpy(), axis=1) == y_test))
+
+
+def _fit_autograph(epochs, on_epoch):
+    return _fit(_autograph_module(), epochs, on_epoch)
+
+
+def _step_autograph(epochs, on_epoch):
+    return _step(_autograph_module(), epochs, on_epoch)
+
+
+def _fit_tensorflow(epochs, on_epoch):
+    return _fit(_tensorflow_module(), epochs, on_epoch)
+
+
+def _step_tensorflow(epochs, on_epoch):
+    return _step(_tensorflow_module(), epochs, on_epoch)
 
 
 # ---- NumPy: the same arithmetic, derived by hand -----------------------------------------------
@@ -163,46 +182,7 @@ def _step_numpy(epochs, on_epoch):
     return float(np.mean(np.argmax(forward(x_test)[1], axis=1) == y_test))
 
 
-# ---- other frameworks ----------------------------------------------------------------------------
-
-def _fit_tensorflow(epochs, on_epoch):
-    require("tensorflow")
-    import tensorflow as tf
-    x_train, y_train, x_test, y_test = digits()
-    tf.random.set_seed(0)
-    model = _keras_model(tf.keras)
-    model.compile(optimizer=tf.keras.optimizers.Adam(LEARNING_RATE),
-                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"])
-    timer = tf.keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: on_epoch())
-    model.fit(x_train, y_train, batch_size=BATCH, epochs=epochs, verbose=0, callbacks=[timer])
-    return model.evaluate(x_test, y_test, verbose=0)[1]
-
-
-def _step_tensorflow(epochs, on_epoch):
-    require("tensorflow")
-    import tensorflow as tf
-    x_train, y_train, x_test, y_test = digits()
-    tf.random.set_seed(0)
-    model = _keras_model(tf.keras)
-    optimizer = tf.keras.optimizers.Adam(LEARNING_RATE)
-    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-
-    @tf.function
-    def train_step(x, y):
-        with tf.GradientTape() as tape:
-            loss = loss_fn(y, model(x, training=True))
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
-        return loss
-
-    rng = np.random.default_rng(0)
-    for _ in range(epochs):
-        for x, y in _batches(x_train, y_train, rng):
-            train_step(tf.constant(x), tf.constant(y))
-        on_epoch()
-    return float(np.mean(np.argmax(model(x_test).numpy(), axis=1) == y_test))
-
+# ---- other frameworks (TensorFlow shares _fit and _step above) ---------------------------------
 
 def _step_torch(epochs, on_epoch):
     require("torch")
