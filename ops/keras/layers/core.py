@@ -349,57 +349,61 @@ class SpatialDropout2D(Dropout):
         return config
 
 
-class GaussianNoise(Layer):
+class _TrainingNoise(Layer):
+    """Inputs changed by random noise during training only; subclasses give ``_noisy``."""
+
+    _config_keys: tuple = ()
+
+    def call(self, inputs, training=None):
+        if training_off(training) or self._inactive():
+            return inputs
+        return smart_cond(training, lambda: self._noisy(inputs),
+                          lambda: math_ops.identity(inputs))
+
+    def _inactive(self) -> bool:
+        return False
+
+    def compute_output_shape(self, input_shape):
+        return TensorShape(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({key: getattr(self, key) for key in self._config_keys})
+        return config
+
+
+class GaussianNoise(_TrainingNoise):
     """Add zero-mean Gaussian noise of ``stddev`` during training."""
+
+    _config_keys = ("stddev", "seed")
 
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.stddev, self.seed = float(stddev), seed
         self.supports_masking = True
 
-    def call(self, inputs, training=None):
-        if training_off(training):
-            return inputs
-        return smart_cond(
-            training,
-            lambda: inputs + random_ops.normal(array_ops.shape(inputs), stddev=self.stddev,
-                                               dtype=inputs.dtype, seed=self.seed),
-            lambda: math_ops.identity(inputs))
-
-    def compute_output_shape(self, input_shape):
-        return TensorShape(input_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"stddev": self.stddev, "seed": self.seed})
-        return config
+    def _noisy(self, inputs):
+        return inputs + random_ops.normal(array_ops.shape(inputs), stddev=self.stddev,
+                                          dtype=inputs.dtype, seed=self.seed)
 
 
-class GaussianDropout(Layer):
+class GaussianDropout(_TrainingNoise):
     """Multiply by noise ``N(1, rate / (1 - rate))`` during training."""
+
+    _config_keys = ("rate", "seed")
 
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate, self.seed = _check_rate(rate, "GaussianDropout"), seed
         self.supports_masking = True
 
-    def call(self, inputs, training=None):
-        if training_off(training) or self.rate == 0:
-            return inputs
+    def _inactive(self) -> bool:
+        return self.rate == 0
+
+    def _noisy(self, inputs):
         stddev = float(np.sqrt(self.rate / (1.0 - self.rate)))
-        return smart_cond(
-            training,
-            lambda: inputs * random_ops.normal(array_ops.shape(inputs), mean=1.0, stddev=stddev,
-                                               dtype=inputs.dtype, seed=self.seed),
-            lambda: math_ops.identity(inputs))
-
-    def compute_output_shape(self, input_shape):
-        return TensorShape(input_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"rate": self.rate, "seed": self.seed})
-        return config
+        return inputs * random_ops.normal(array_ops.shape(inputs), mean=1.0, stddev=stddev,
+                                          dtype=inputs.dtype, seed=self.seed)
 
 
 class ActivityRegularization(Layer):
