@@ -74,10 +74,12 @@ def _silu_grad(op, dy):
 # name, kernel, dtypes, grad(op, dy) -> [dx], C expression ({0} is the operand)
 _ACTIVATIONS = [
     ("Relu", lambda xp, x: xp.maximum(x, 0), REAL & SIGNED,
-     lambda op, dy: [where_(_positive(_y(op)), dy, zeros_like(dy))], "({0} > 0 ? {0} : 0)"),
+     lambda op, dy: [where_(_positive(_y(op)), dy, zeros_like(dy))],
+     "(({0} > 0 || {0} != {0}) ? {0} : 0)"),   # NaN stays NaN, as NumPy's maximum
     ("Relu6", lambda xp, x: xp.minimum(xp.maximum(x, 0), 6), REAL & SIGNED,
      lambda op, dy: [where_(logical_and(_positive(_x(op)), less(_x(op), 6)), dy,
-                            zeros_like(dy))], "fmin(fmax({0}, 0), 6)"),
+                            zeros_like(dy))],
+     "({0} > 6 ? 6 : (({0} > 0 || {0} != {0}) ? {0} : 0))"),
     ("Elu", lambda xp, x: xp.where(x > 0, x, xp.expm1(x)), FLOAT,
      lambda op, dy: [where_(_positive(_x(op)), dy, dy * (_y(op) + 1))],
      "({0} > 0 ? {0} : expm1({0}))"),

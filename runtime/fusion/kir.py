@@ -134,18 +134,14 @@ def _typed_literals(expr: str, dtype: D.DType) -> str:
     return _FLOAT_LITERAL.sub(lambda m: f"((float){m.group(1)})", expr)
 
 
-# Per-dtype replacements for C expressions whose registry form is wrong for some dtypes or
-# differs from NumPy on NaN. TODO(ops owners): move the float fixes into the op table.
+# Per-dtype replacements for C expressions whose registry form suits floats but not integers
+# (the op tables hold one expression per op; integer semantics need these helpers).
 def _override(op: str, dtype: D.DType) -> Optional[str]:
     integer = dtype.is_integer
     if op == "Abs" and integer:
         return "({0} < 0 ? -{0} : {0})"          # fabs would go through double
     if op == "Round" and integer:
         return "{0}"
-    if op == "Relu":
-        return "(({0} > 0 || {0} != {0}) ? {0} : 0)"   # NumPy: maximum(nan, 0) is nan
-    if op == "Relu6":
-        return "({0} > 6 ? 6 : (({0} > 0 || {0} != {0}) ? {0} : 0))"
     if integer and op in ("FloorDiv", "FloorMod"):
         kind = "u" if dtype.is_unsigned else "s"
         helper = "ag_floordiv" if op == "FloorDiv" else "ag_floormod"
