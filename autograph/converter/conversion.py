@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import ast
 import gc
+import time
 import weakref
 
 import gast
 
-from autograph.converter import loader, operators, parser
+from autograph.converter import loader, operators, parser, verbosity
 from autograph.converter.analysis import activity, definedness, liveness
 from autograph.converter.converters import (
     asserts, break_statements, call_trees, conditional_expressions, continue_statements,
@@ -81,13 +82,22 @@ def _build(fn) -> loader.Factory:
     # find among them (about 10% of the time).
     collecting = gc.isenabled()
     gc.disable()
+    start = time.perf_counter()
+    qualname = getattr(fn, "__qualname__", fn.__name__)
     try:
         node = _converted_tree(fn)
-        return loader.build(node, fn.__code__.co_freevars,
-                            getattr(fn, "__qualname__", fn.__name__), fn.__code__.co_filename)
+        factory = loader.build(node, fn.__code__.co_freevars, qualname,
+                               fn.__code__.co_filename)
     finally:
         if collecting:
             gc.enable()
+    if verbosity.has_verbosity(1):
+        code = fn.__code__
+        verbosity.log(1, f"Converted {qualname} ({code.co_filename}:{code.co_firstlineno}) "
+                         f"in {(time.perf_counter() - start) * 1e3:.2f} ms")
+        if verbosity.has_verbosity(2):
+            verbosity.log(2, f"Converted code of {qualname}:\n{source_of(fn)}")
+    return factory
 
 
 def _converted_tree(fn):

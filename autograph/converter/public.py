@@ -131,9 +131,18 @@ experimental = _Experimental(do_not_convert=do_not_convert, set_loop_options=set
                              Feature=types.SimpleNamespace(**{f: f for f in _FEATURES}))
 
 
-def set_verbosity(level, alsologtostdout=False) -> None:
-    """Accepted for compatibility (``tf.autograph.set_verbosity``)."""
-    return None
+def set_verbosity(level: int, alsologtostdout: bool = False) -> None:
+    """``tf.autograph.set_verbosity``: 1 logs each conversion, 2 also the converted source
+    (to the ``autograph`` logger; ``alsologtostdout`` prints it too). Overrides the
+    ``AUTOGRAPH_VERBOSITY`` environment variable."""
+    from autograph.converter import verbosity
+    verbosity.set_verbosity(level, alsologtostdout)
+
+
+def get_verbosity() -> int:
+    """``tf.autograph.get_verbosity``: the level in force."""
+    from autograph.converter import verbosity
+    return verbosity.get_verbosity()
 
 
 def trace(*args) -> None:
@@ -143,4 +152,4 @@ def trace(*args) -> None:
 
 _entry_points: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 __all__ = ["convert", "to_code", "to_graph", "do_not_convert", "experimental",
-           "set_loop_options", "set_verbosity", "trace"]
+           "set_loop_options", "set_verbosity", "get_verbosity", "trace"]
