@@ -41,3 +41,15 @@ def test_script_entry_point_lists_workloads_and_rejects_unknown_filters():
     none = subprocess.run([sys.executable, "-m", "bench", "--filter", "no_such_workload"],
                           cwd=REPO, capture_output=True, text=True)
     assert none.returncode == 2 and "no workload matches" in none.stderr
+
+
+def test_converter_workloads_run_and_convert_fresh_code_each_time():
+    from bench import converter
+    from autograph.converter import conversion
+    first = converter._fresh(converter.LONG, {})
+    second = converter._fresh(converter.LONG, {})
+    assert first.__code__ is not second.__code__
+    assert conversion.convert_function(first) is not conversion.convert_function(second)
+    for workload in converter.WORKLOADS:
+        measurement = workload.impls["autograph"](True)
+        assert measurement.best > 0, workload.name
