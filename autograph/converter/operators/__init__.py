@@ -16,5 +16,5 @@ from autograph.converter.operators.exceptions import AssertionFailedError, asser
 from autograph.converter.operators.data_structures import list_append, list_pop, stack  # noqa: F401
 from autograph.converter.operators.calls import converted_call  # noqa: F401
 from autograph.converter.operators.py_builtins import (  # noqa: F401
-    abs_, enumerate_, len_, max_, min_, range_, zip_,
+    abs_, all_, any_, bool_, enumerate_, float_, int_, len_, max_, min_, range_, zip_,
 )

@@ -1,9 +1,9 @@
 """Builtins whose meaning must change for staged tensors; ``converted_call`` routes calls of
 the real builtins here. Everything else (and these, with Python values or eager tensors)
 behaves as in Python. ``print`` is not here on purpose: it stays Python's, running while
-the function is traced (``ag.print`` prints when the graph runs). Neither are ``int``,
-``float`` and ``bool``: on a staged tensor they cannot give a Python value, and the error
-they raise (suggesting ag.cast, ag.print) beats silently returning a tensor.
+the function is traced (``ag.print`` prints when the graph runs). ``int``, ``float`` and
+``bool`` of a staged tensor cannot give a Python value, so, as in TensorFlow, they become
+casts to int32, float32 and bool; ``any``/``all`` of a staged tensor reduce it.
 """
 from __future__ import annotations
 
@@ -84,7 +84,46 @@ def max_(*args, **kwargs):
     return _extremum(builtins.max, E.maximum, "reduce_max", args, kwargs)
 
 
+def _cast(python_type, dtype_name: str):
+    def cast(x=0, *args, **kwargs):
+        if (args or kwargs) and dispatch.is_staged(x):
+            raise NotImplementedError(
+                f"{python_type.__name__}() of a graph tensor takes no other arguments "
+                f"(at {dispatch.where()}); use ag.strings.to_number for a base")
+        if dispatch.is_staged(x):
+            from ops.elementwise import cast as tensor_cast
+            return tensor_cast(dispatch.as_tensor(x), dtype_name)
+        return python_type(x, *args, **kwargs)
+    cast.__name__ = f"{python_type.__name__}_"
+    cast.__doc__ = f"``{python_type.__name__}`` of a graph tensor is a cast to {dtype_name}."
+    return cast
+
+
+int_ = _cast(builtins.int, "int32")
+float_ = _cast(builtins.float, "float32")
+bool_ = _cast(builtins.bool, "bool")
+
+
+def _reduce_all_or_any(python_fn, reduce_name: str):
+    def reduce(iterable):
+        if dispatch.is_staged(iterable):
+            from ops import reductions
+            x = dispatch.as_tensor(iterable)
+            if x.dtype.name != "bool":
+                from ops.elementwise import cast as tensor_cast
+                x = tensor_cast(x, "bool")
+            return getattr(reductions, reduce_name)(x)
+        return python_fn(iterable)
+    reduce.__name__ = f"{python_fn.__name__}_"
+    return reduce
+
+
+any_ = _reduce_all_or_any(builtins.any, "reduce_any")
+all_ = _reduce_all_or_any(builtins.all, "reduce_all")
+
 OVERLOADS = {
     builtins.range: range_, builtins.len: len_, builtins.enumerate: enumerate_,
     builtins.zip: zip_, builtins.abs: abs_, builtins.min: min_, builtins.max: max_,
+    builtins.int: int_, builtins.float: float_, builtins.bool: bool_, builtins.any: any_,
+    builtins.all: all_,
 }

@@ -168,6 +168,8 @@ def test_list_ops_on_tensor_arrays():
 @pytest.mark.parametrize("fn,args", [
     (ag__.range_, (5,)), (ag__.range_, (1, 7, 2)), (ag__.len_, ([1, 2],)),
     (ag__.abs_, (-3,)), (ag__.min_, (3, 1, 2)), (ag__.max_, ([4, 9],)),
+    (ag__.int_, ("ff", 16)), (ag__.int_, (2.7,)), (ag__.float_, ("1.5",)), (ag__.bool_, ([],)),
+    (ag__.any_, ([0, 2],)), (ag__.all_, ([1, 0],)),
 ])
 def test_builtins_keep_python_semantics(fn, args):
     import builtins
@@ -187,6 +189,33 @@ def test_builtins_on_staged_tensors():
     assert float(mx) == 2.5
     np.testing.assert_array_equal(mn.numpy(), [-1.5, 0.0])
     np.testing.assert_array_equal(r.numpy(), [0, 1, 2])
+
+
+def test_casts_and_reductions_of_staged_tensors_follow_tensorflow():
+    @ag.function
+    def f(x, flags):
+        return int(x), float(x * 2), bool(x), any(flags), all(flags), int(2.5)
+    i, fl, b, some, every, plain = f(t(2.75), t([True, False]))
+    assert i.dtype == ag.int32 and int(i) == 2
+    assert fl.dtype == ag.float32 and float(fl) == 5.5
+    assert b.dtype == ag.bool and bool(b) is True
+    assert bool(some) is True and bool(every) is False
+    assert plain == 2    # Python values keep Python semantics
+
+
+def test_int_with_a_base_of_a_staged_tensor_says_what_to_use():
+    @ag.function
+    def f(s):
+        return int(s, 16)
+    with pytest.raises(NotImplementedError, match="ag.strings.to_number"):
+        f(t("ff"))
+
+
+def test_isinstance_sees_graph_tensors_as_tensors():
+    @ag.function
+    def f(x):
+        return x * 2 if isinstance(x, ag.Tensor) else x
+    assert float(f(t(3.0))) == 6.0 and f(3) == 3
 
 
 def test_converted_call_dispatch():
