@@ -113,6 +113,12 @@ class Tensor:
     def __index__(self) -> int:
         if not self.dtype.is_integer:
             raise TypeError(f"only integer tensors can be used as an index, not {self.dtype.name}")
+        if self._v is None:
+            raise TypeError(
+                f"cannot use the graph tensor '{self._sym.name}' as a Python index (a list or "
+                "tuple subscript, range(), ...) while tracing a function: its value exists only "
+                "when the graph runs. Read from a tensor instead (ag.stack(items)[i] or "
+                "ag.gather), and write with ag.tensor_scatter_nd_update or an ag.TensorArray")
         return int(self._scalar("index"))
 
     def __format__(self, spec: str) -> str:

@@ -131,7 +131,7 @@ def transform(node, ctx, kinds, names=frozenset()):
         node = continue_statements.transform(node, ctx)
     if gast.Return in kinds and isinstance(node, gast.FunctionDef):
         node = return_statements.transform(node, ctx)
-    if loops and ("append" in names or "pop" in names):
+    if (loops or gast.If in kinds) and ("append" in names or "pop" in names):
         node = lists.transform(node, ctx)
     if kinds & {gast.Call, gast.IfExp, gast.BoolOp, gast.Not, gast.Compare, gast.Assert} or \
             jumps:

@@ -5,8 +5,12 @@
 
 On a Python list these do what the methods do (the list is the same object). Written as
 assignments, the list becomes a loop variable; a staged loop turns a list it appends to into
-a ``TensorArray``, which ``list_append`` then writes to. Only plain and qualified names
-(``l``, ``self.items``, ``d['k']``) are rewritten, and only inside loops.
+a ``TensorArray``, which ``list_append`` then writes to; written in a graph ``if``, the list
+is a branch output, so branches that append differently are an error rather than a list
+holding what both traced branches appended. Only plain and qualified names (``l``,
+``self.items``, ``d['k']``) are rewritten: anywhere in the converted function's own body, and
+inside loops of the functions nested in it (elsewhere in those, the list may be a variable of
+the enclosing function, which an assignment would make local).
 """
 from __future__ import annotations
 
@@ -33,6 +37,10 @@ class ListTransformer(StatementTransformer):
     def __init__(self, ctx):
         super().__init__(ctx)
         self._loops = 0
+        self._depth = 0
+
+    def _active(self) -> bool:
+        return self._depth <= 1 or self._loops > 0
 
     def _loop(self, node):
         self._loops += 1
@@ -45,13 +53,15 @@ class ListTransformer(StatementTransformer):
 
     def visit_FunctionDef(self, node):
         saved, self._loops = self._loops, 0
+        self._depth += 1
         node = self.generic_visit(node)
+        self._depth -= 1
         self._loops = saved
         return node
 
     def visit_Expr(self, node):
         node = self.generic_visit(node)
-        if not self._loops:
+        if not self._active():
             return node
         target = _method_call(node.value, "append")
         if target is not None and len(node.value.args) == 1 and \
@@ -66,7 +76,7 @@ class ListTransformer(StatementTransformer):
 
     def visit_Assign(self, node):
         node = self.generic_visit(node)
-        if not self._loops or len(node.targets) != 1:
+        if not self._active() or len(node.targets) != 1:
             return node
         target = _method_call(node.value, "pop")
         if target is not None and len(node.value.args) <= 1:

@@ -53,7 +53,9 @@ def _staged_if(cond, body, orelse, get_state, set_state, names, nouts):
 
     def branch(fn, label, other_fn):
         def run():
-            set_state(init)
+            # each branch starts from its own copy of the lists and dicts in the state: a
+            # list appended to in one branch must not hold that element in the other
+            set_state(tuple(_copy_container(v) for v in init))
             fn()
             out = returns.fill(list(get_state()[:nouts]), label)
             for k, (name, value) in enumerate(zip(names, out)):
@@ -75,6 +77,14 @@ def _staged_if(cond, body, orelse, get_state, set_state, names, nouts):
     for k in returns.neither:      # neither branch returned: still no return value
         results[k] = init[k]
     set_state(tuple(results) + tuple(init[nouts:]))
+
+
+def _copy_container(value):
+    if type(value) is list:
+        return list(value)
+    if type(value) is dict:
+        return dict(value)
+    return value
 
 
 class _Retry(Exception):
@@ -165,9 +175,12 @@ def _check_match(name, a, b, where) -> None:
     try:
         nest.assert_same_structure(a, b, check_types=False)
     except (ValueError, TypeError):
+        hint = (f" (a list of length {len(a)} in one and {len(b)} in the other: append to it "
+                "in both branches, or collect values in an ag.TensorArray)"
+                if type(a) is list and type(b) is list and len(a) != len(b) else "")
         raise TypeError(f"{loops.describe(name)} has a different structure in the two branches "
-                        f"of the tensor-dependent if at {where}; keep the same nesting in "
-                        "both") from None
+                        f"of the tensor-dependent if at {where}{hint}; keep the same nesting "
+                        "in both") from None
     for x, y in zip(nest.flatten(a), nest.flatten(b)):
         dx, dy = loops._dtype_of(x), loops._dtype_of(y)
         if dx is not None and dy is not None and dx != dy:

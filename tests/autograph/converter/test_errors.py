@@ -247,3 +247,13 @@ def test_while_true_with_tensor_break_says_what_to_do():
     assert converted(f)(1) == 6
     with pytest.raises(NotImplementedError, match="became a tensor"):
         converted(f)(t(1))
+
+
+def test_a_graph_tensor_indexing_a_python_list_says_what_to_use():
+    def f(x, n):
+        items = [0.0, 0.0, 0.0]
+        for i in range(n):
+            items[i] = x
+        return items[0]
+    with pytest.raises(TypeError, match=r"as a Python index .*tensor_scatter_nd_update"):
+        converted(f)(t(1.0), t(2))

@@ -86,12 +86,58 @@ def test_len_of_staged_list():
     check(f, t(4))
 
 
-def test_rewrite_only_inside_loops():
+def test_no_rewrite_without_control_flow():
     def f(x):
         out = []
         out.append(x)
         return out
     assert "list_append" not in public.to_code(f)
+
+
+def test_append_in_both_branches_of_a_tensor_if():
+    def f(x):
+        out = [x]
+        if x > 0:
+            out.append(x * 2)
+        else:
+            out.append(-x)
+        return out
+    check(f, t(1.5))
+    check(f, t(-2.0))
+
+
+def test_append_in_one_branch_of_a_tensor_if_is_an_error_naming_the_list():
+    def f(x):
+        out = [x]
+        if x > 0:
+            out.append(x * 2)
+        return len(out)
+    with pytest.raises(TypeError, match=r"'out' has a different structure.*list of length 2 "
+                                        r"in one and 1 in the other"):
+        converted(f)(t(-1.0))
+
+
+def test_append_and_pop_after_a_staged_loop_use_the_tensor_array():
+    def f(x, n):
+        out = []
+        for i in ag.range(n):
+            out.append(x * ag.cast(i, ag.float32))
+        out.append(x)
+        last = out.pop()
+        return ag.stack(out), last
+    check(f, t(2.0), t(3))
+
+
+def test_lists_of_enclosing_functions_are_not_rebound_in_nested_functions():
+    def f(x):
+        out = []
+
+        def add(v):
+            out.append(v)
+        if x > 0:
+            add(x)
+        return len(out)
+    check(f, 1.0)
 
 
 def test_explicit_tensor_array_in_a_staged_loop():
