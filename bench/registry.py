@@ -17,7 +17,8 @@ IMPLEMENTATIONS = ("autograph", "numpy", "tensorflow", "torch", "jax")
 
 @dataclass(frozen=True)
 class Measurement:
-    """Seconds per call (or per import): the median and best of ``runs`` repetitions."""
+    """Seconds per call (or per import), or bytes for memory workloads (unit ``"MiB"``): the
+    median and best of ``runs`` repetitions."""
 
     median: float
     best: float
@@ -33,7 +34,7 @@ class Skipped(Exception):
 class Workload:
     name: str
     description: str
-    unit: str                      # how the table shows times: "us" or "s"
+    unit: str                      # how the table shows figures: "us", "ms", "s" or "MiB"
     target: Optional[float]        # the autograph goal, in ``unit`` (None: no goal)
     impls: dict = field(default_factory=dict)   # implementation -> measure(quick)
     notes: dict = field(default_factory=dict)   # implementation -> what it measures, if unusual

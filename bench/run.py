@@ -27,7 +27,9 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from bench.registry import IMPLEMENTATIONS, Skipped, Workload, discover  # noqa: E402
 
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
-_SCALE = {"us": 1e6, "ms": 1e3, "s": 1.0}
+# Table units: times from seconds; "MiB" from bytes (memory workloads measure bytes).
+_SCALE = {"us": 1e6, "ms": 1e3, "s": 1.0, "MiB": 1 / 2 ** 20}
+_RAW = {"MiB": "bytes"}   # the raw figure's unit in the JSON keys; seconds otherwise
 
 
 def parse_args(argv: Optional[list] = None) -> argparse.Namespace:
@@ -65,9 +67,9 @@ def run_workload(w: Workload, quick: bool, only: list[str]) -> dict:
         except Exception as e:  # a framework failing must not stop the other timings
             impls[name] = {"status": "error", "error": f"{type(e).__name__}: {e}"}
             continue
-        scale = _SCALE[w.unit]
+        scale, raw = _SCALE[w.unit], _RAW.get(w.unit, "s")
         impls[name] = {"status": "ok", "median": m.median * scale, "best": m.best * scale,
-                       "runs": m.runs, "median_s": m.median, "best_s": m.best}
+                       "runs": m.runs, f"median_{raw}": m.median, f"best_{raw}": m.best}
     ours = impls.get("autograph", {})
     meets = None
     if w.target is not None and ours.get("status") == "ok":
@@ -111,7 +113,8 @@ def table(results: list[dict]) -> str:
     lines = ["  ".join(str(c).ljust(wd) for c, wd in zip(row, widths)).rstrip()
              for row in [header] + rows]
     lines.insert(1, "  ".join("-" * wd for wd in widths))
-    lines.append("times are medians per call (import: per import); targets apply to autograph")
+    lines.append("times are medians per call (import: per import), memory (MiB) a measured "
+                 "peak; targets apply to autograph")
     lines.extend(notes)
     for (impl, why), names in sorted(unmeasured.items()):
         where = "every workload" if len(names) == len(results) else ", ".join(names)

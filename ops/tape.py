@@ -150,6 +150,33 @@ class GradientTape:
             self._watched.add(id(t))
             self._var_reads.setdefault(id(var), {})[id(t)] = t
 
+    # ---- debugging --------------------------------------------------------------------
+    def _held_arrays(self) -> list:
+        """The distinct backend arrays this tape keeps referenced for its backward pass: the
+        values of every recorded op's inputs and outputs, of watched tensors and of variable
+        reads. A view counts as the array it views, so each buffer appears once.
+
+        A debugging and benchmarking aid (``bench/memory.py`` sums their ``nbytes``), not used
+        while recording. Symbolic tensors (inside ``ag.function``) hold no array and are left
+        out, and so is whatever a ``custom_gradient`` grad_fn captures beyond its op's inputs
+        and outputs.
+        """
+        tensors = list(self._alive)
+        for rec in self._records:
+            tensors.extend(rec.inputs)
+            tensors.extend(rec.outputs)
+        for reads in self._var_reads.values():
+            tensors.extend(reads.values())
+        held = {}
+        for t in tensors:
+            array = getattr(t, "_v", None)
+            if getattr(array, "nbytes", None) is None:
+                continue  # None input, symbolic tensor, or a variable's resource handle
+            while type(getattr(array, "base", None)) is type(array):
+                array = array.base
+            held[id(array)] = array
+        return list(held.values())
+
     # ---- differentiation ------------------------------------------------------------
     def gradient(self, target, sources, output_gradients=None,
                  unconnected_gradients=UnconnectedGradients.NONE):
