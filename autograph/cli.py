@@ -3,6 +3,7 @@
     autograph convert FILE[:FUNCTION]
     autograph graph FILE:FUNCTION --signature "f32[None,3], i32[]" [--optimized] [--format dot]
     autograph kernels FILE:FUNCTION --signature SPEC [--target cuda|c] [--explain]
+    autograph profile FILE:FUNCTION --signature SPEC [--runs N] [--top K] [--jit] [--trace PATH]
 
 User mistakes (a missing file, an unknown function, a syntax error, a bad SPEC) end with a
 one-line message and exit status 2, never a traceback.
@@ -164,10 +165,82 @@ def cmd_kernels(args) -> int:
     return 0
 
 
+def _random_inputs(specs: list, dim: int) -> list:
+    """A random tensor per spec (unknown dims of size ``dim``); fixed seed, so runs compare."""
+    import numpy as np
+    import autograph as ag
+    rng = np.random.default_rng(0)
+    inputs = []
+    for spec in specs:
+        shape = tuple(dim if d is None else d for d in spec.shape)
+        kind = spec.dtype.np.kind if spec.dtype.name != "string" else "U"
+        if kind == "f":
+            value = rng.standard_normal(shape)
+        elif kind == "c":
+            value = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+        elif kind in "iu":
+            value = rng.integers(0, 10, shape)
+        elif kind == "b":
+            value = rng.random(shape) < 0.5
+        else:
+            raise UsageError(f"profile cannot make random {spec.dtype.name} inputs; profile a "
+                             "function of numeric or bool tensors")
+        inputs.append(ag.constant(value.astype(spec.dtype.np)))
+    return inputs
+
+
+def _fmt_spec(spec) -> str:
+    dims = ",".join("None" if d is None else str(d) for d in spec.shape)
+    return f"{spec.dtype.name}[{dims}]"
+
+
+def cmd_profile(args) -> int:
+    from ops import profiler
+    path, name = _split_target(args.target)
+    if not name:
+        raise UsageError("profile needs FILE:FUNCTION")
+    for option, value, least in (("--runs", args.runs, 1), ("--top", args.top, 1),
+                                 ("--dim", args.dim, 0)):
+        if value < least:
+            raise UsageError(f"{option} must be at least {least}, got {value}")
+    cf = _concrete(_lookup(load_module(path), path, name), args.signature, jit=args.jit)
+    inputs = _random_inputs(cf.input_specs, args.dim)
+    cf(*inputs)          # warm-up, not profiled: first-call work (kernel builds) stays out
+    with profiler.capture() as recording:
+        for _ in range(args.runs):
+            cf(*inputs)
+    events = recording.events
+    rows = profiler.summarize(events, args.top)
+    calls = [e["dur"] for e in events if e["cat"] == "function" and e["name"] == cf.name]
+    shown = ", ".join(_fmt_spec(s) for s in cf.input_specs)
+    unknown = any(d is None for s in cf.input_specs for d in s.shape)
+    print(f"{name}({shown}): {args.runs} run(s){', jit_compile' if args.jit else ''}"
+          + (f"; None dims = {args.dim}" if unknown else ""))
+    header = ("op", "count", "total ms", "mean us", "% of op time")
+    table = [(r.name, str(r.count), f"{r.total_ms:.3f}", f"{r.mean_us:.1f}", f"{r.percent:.1f}")
+             for r in rows]
+    width = [max(len(row[i]) for row in [header] + table) for i in range(len(header))]
+    for i, row in enumerate([header] + table):
+        print("  ".join(cell.ljust(width[0]) if j == 0 else cell.rjust(width[j])
+                        for j, cell in enumerate(row)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in width))
+    if not table:
+        print("(no op ran: the function's outputs are constants or its inputs)")
+    if calls:
+        print(f"per call: {sum(calls) / len(calls) / 1000:.3f} ms in the graph "
+              f"(mean of {len(calls)}, min {min(calls) / 1000:.3f} ms)")
+    if args.trace:
+        profiler.write_trace(events, args.trace)
+        print(f"trace: {args.trace}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="autograph", description="Show what autograph makes of your Python functions: "
-        "the converted source, the traced graph, and the generated kernels.")
+        "the converted source, the traced graph, the generated kernels, and where the time "
+        "goes when they run.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("convert", help="print the AutoGraph-converted source",
                        description="Print the converted source of FUNCTION, or of every "
@@ -194,6 +267,26 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--explain", action="store_true",
                            help="also say why ops were or were not fused")
             p.set_defaults(run=cmd_kernels)
+    p = sub.add_parser(
+        "profile", help="time a function's ops under the profiler",
+        description="Trace FILE:FUNCTION once for the signature (the function's input_signature "
+        "when it has one), call it once untimed on random inputs of those dtypes and shapes, "
+        "then --runs times under the profiler, and print the ops (and fused kernels) that took "
+        "the most time in total, and the time per call.")
+    p.add_argument("target", metavar="FILE:FUNCTION")
+    p.add_argument("--signature", metavar="SPEC",
+                   help="comma-separated argument specs, e.g. 'f32[None,3], i32[]'")
+    p.add_argument("--runs", type=int, default=10, metavar="N",
+                   help="profiled calls (default 10)")
+    p.add_argument("--top", type=int, default=10, metavar="K",
+                   help="ops to list, longest total time first (default 10)")
+    p.add_argument("--dim", type=int, default=1, metavar="N",
+                   help="size of the signature's None dims in the random inputs (default 1)")
+    p.add_argument("--jit", action="store_true",
+                   help="trace with jit_compile=True (fused kernels show as fused_* rows)")
+    p.add_argument("--trace", metavar="PATH",
+                   help="also write the Chrome trace-event JSON of the profiled calls to PATH")
+    p.set_defaults(run=cmd_profile)
     return parser
 
 

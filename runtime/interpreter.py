@@ -5,11 +5,17 @@ per node, that calls each kernel on local variables, deletes every intermediate 
 use, and inlines ``While``/``If`` nodes (whose sub-graphs are plain) as Python ``while``/``if``
 blocks. A warm call therefore costs little more than the kernels themselves. Errors are mapped
 from the generated line back to the node and the user's file and line that created it.
+
+While a profile is being taken (``ops.profiler`` calls ``set_recorder``), ``Plan.run`` runs a
+second, timed variant of the same function instead, generated on first use: it reads the
+clock around every kernel and hands each span to the recorder. The normal variant is never
+changed, so a graph run with no profiler pays one global lookup, not a clock read per node.
 """
 from __future__ import annotations
 
 import itertools
 import sys
+import time
 
 import numpy as np
 
@@ -23,21 +29,54 @@ class GraphExecutionError(RuntimeError):
 
 _plan_ids = itertools.count()
 
+# The profiler's recorder while a profile is taken, else None: a callable
+# ``record(label, start_ns, end_ns, inputs)`` where ``label`` is ``(name, category, args)``
+# (category "op", "function" or "kernel"; args a dict or None) and ``inputs`` the arrays the
+# span ran on (the recorder keeps their shapes and dtypes, never the arrays).
+_recorder = None
+_now = time.perf_counter_ns
+
+
+def set_recorder(recorder) -> None:
+    """Install (or, with None, remove) the profiler's recorder for every plan."""
+    global _recorder
+    _recorder = recorder
+
+
+def untimed(kernel):
+    """The kernel itself: while profiling, registered kernels are wrapped in timers that carry
+    the original as ``kernel.untimed``; plans call the original (the timed variant times it
+    itself, and a plan built during a profile must not keep timing after it)."""
+    return getattr(kernel, "untimed", kernel)
+
+
+class _Compiled:
+    """One generated variant of a plan: its function and the line -> node map for errors."""
+
+    __slots__ = ("fn", "lines", "filename")
+
+    def __init__(self, gen: "_Generator", source: str):
+        self.filename = f"<autograph-plan-{next(_plan_ids)}>"
+        self.lines = gen.lines
+        namespace = dict(gen.globals)
+        exec(compile(source, self.filename, "exec"), namespace)
+        self.fn = namespace["run"]
+
 
 class Plan:
     """``graph`` compiled to a Python function ``run(args) -> output arrays``."""
 
-    __slots__ = ("graph", "source", "_fn", "_lines", "_filename")
+    __slots__ = ("graph", "source", "_normal", "_timed", "_label")
 
     def __init__(self, graph: Graph):
         self.graph = graph
         gen = _Generator()
         self.source = gen.function(graph)
-        self._filename = f"<autograph-plan-{next(_plan_ids)}>"
-        self._lines = gen.lines
-        namespace = dict(gen.globals)
-        exec(compile(self.source, self._filename, "exec"), namespace)
-        self._fn = namespace["run"]
+        self._normal = _Compiled(gen, self.source)
+        self._timed = None       # the timed variant, generated on the first profiled run
+        # A top-level graph (a traced function, a restored one) is one "function" span;
+        # sub-graphs (branches, loop bodies, fused groups) run inside a node's span already.
+        self._label = (graph.name, "function", None) if graph.parent is None else None
 
     def run(self, args, xp=None) -> list:
         """Run on backend arrays ``args`` (inputs, then outer captures); returns output arrays."""
@@ -45,28 +84,61 @@ class Plan:
             xp = np
             if backends.gpu_in_use and args:
                 xp = backends.array_module(args[0])
+        recorder = _recorder
+        if recorder is not None:
+            return self._run_timed(recorder, args, xp)
+        normal = self._normal
         try:
-            return self._fn(xp, *args)
+            return normal.fn(xp, *args)
         except Exception as e:
-            node = self._failing_node(sys.exc_info()[2])
-            if node is None or getattr(e, "_graph_node_named", False):
+            node = _node_to_name(e, normal.filename, normal.lines)
+            if node is None:
                 raise
             raise _with_node(e, node) from None
 
-    def _failing_node(self, tb):
-        node = None
-        while tb is not None:
-            if tb.tb_frame.f_code.co_filename == self._filename:
-                node = self._lines.get(tb.tb_lineno)
-            tb = tb.tb_next
-        return node
+    def _run_timed(self, recorder, args, xp) -> list:
+        if self._timed is None:
+            gen = _Generator(timed=True)
+            self._timed = _Compiled(gen, gen.function(self.graph))
+        timed = self._timed
+        start = _now()
+        try:
+            outputs = timed.fn(recorder, xp, *args)
+        except Exception as e:
+            node = _node_to_name(e, timed.filename, timed.lines)
+            if node is None:
+                raise
+            raise _with_node(e, node) from None
+        if self._label is not None:
+            recorder(self._label, start, _now(), args)
+        return outputs
+
+
+def _node_to_name(error: Exception, filename: str, lines: dict):
+    """The node whose generated line raised ``error`` (being handled), or None when no line
+    of this plan did or an inner plan already named its node."""
+    if getattr(error, "_graph_node_named", False):
+        return None
+    tb, node = sys.exc_info()[2], None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            node = lines.get(tb.tb_lineno)
+        tb = tb.tb_next
+    return node
 
 
 class _Generator:
-    """Writes the Python source of a plan."""
+    """Writes the Python source of a plan; ``timed=True`` writes the profiled variant, which
+    takes the recorder as its first argument and reports one span per kernel call:
 
-    def __init__(self):
-        self.globals: dict = {}
+        _t0 = _now()
+        t3 = k1(xp, t1, t2)
+        _rec(L2, _t0, _now(), (t1, t2))
+    """
+
+    def __init__(self, timed: bool = False):
+        self.timed = timed
+        self.globals: dict = {"_now": _now} if timed else {}
         self.lines: dict[int, Node] = {}     # generated line number -> node
         self.out: list[str] = []
         self.names: dict[Value, str] = {}
@@ -94,7 +166,8 @@ class _Generator:
             if isinstance(src, Value):
                 self.names[v] = self.fresh("a")
                 params.append(self.names[v])
-        self.emit(0, f"def run(xp{''.join(', ' + p for p in params)}):")
+        first = "_rec, xp" if self.timed else "xp"
+        self.emit(0, f"def run({first}{''.join(', ' + p for p in params)}):")
         self.body(graph, 1)
         self.emit(1, f"return [{', '.join(self.names[v] for v in graph.outputs)}]")
         return "\n".join(self.out) + "\n"
@@ -130,12 +203,15 @@ class _Generator:
                 self.emit(indent, f"del {', '.join(dead)}")
 
     def call(self, n: Node, indent: int) -> None:
-        kernel = self.const(n.op.kernel, "k")
-        args = "".join(", " + self.names[v] for v in n.inputs)
+        kernel = self.const(untimed(n.op.kernel), "k")
+        inputs = [self.names[v] for v in n.inputs]
+        args = "".join(", " + name for name in inputs)
         if n.attrs:
             args += f", **{self.const(n.attrs, 'A')}"
         for o in n.outputs:
             self.names[o] = self.fresh()
+        if self.timed:
+            self.emit(indent, "_t0 = _now()")
         if not n.op.multi:
             self.emit(indent, f"{self.names[n.outputs[0]]} = {kernel}(xp{args})", n)
         elif n.outputs:
@@ -143,6 +219,9 @@ class _Generator:
             self.emit(indent, f"{lhs}, = {kernel}(xp{args})", n)
         else:
             self.emit(indent, f"{kernel}(xp{args})", n)
+        if self.timed:
+            label = self.const(_span_label(n), "L")
+            self.emit(indent, f"_rec({label}, _t0, _now(), ({''.join(i + ', ' for i in inputs)}))")
 
     def bind_subgraph(self, sub: Graph, args: list[str], caps: list[str]) -> None:
         for v, name in zip(sub.inputs, args):
@@ -193,6 +272,17 @@ class _Generator:
                 self.emit(indent + 1, "pass")
         for o, name in zip(n.outputs, outs):
             self.names[o] = name
+
+
+def _span_label(n: Node) -> tuple:
+    """The profiler label of a node's kernel call: a fused group is a "kernel" span named
+    after its kernel, any other node an "op" span; both say where the user created it."""
+    where = {"source": n.where()}
+    if n.op.name == "Fused":
+        return (n.attrs["name"], "kernel", where)
+    if n.op.name == "FusedWhile":
+        return ("fused_while", "kernel", where)
+    return (n.op.name, "op", where)
 
 
 def _plain(node: Node) -> bool:

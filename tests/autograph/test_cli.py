@@ -110,7 +110,8 @@ def test_a_syntax_error_names_the_file_and_line(capsys, tmp_path):
 
 
 def test_python_dash_m_and_help_texts():
-    for argv in (["--help"], ["convert", "--help"], ["graph", "--help"], ["kernels", "--help"]):
+    for argv in (["--help"], ["convert", "--help"], ["graph", "--help"], ["kernels", "--help"],
+                 ["profile", "--help"]):
         done = subprocess.run([sys.executable, "-m", "autograph", *argv], cwd=REPO,
                               capture_output=True, text=True)
         assert done.returncode == 0 and "usage: autograph" in done.stdout
