@@ -18,7 +18,7 @@ from runtime import dtypes as D
 from runtime.registry import Spec
 from ops import dispatch
 from ops.creation import checked
-from ops.declare import FLOAT, INT, REAL, SIGNED, defop, unary_op
+from ops.declare import FLOAT, INT, REAL, SIGNED, binary_op, defop, unary_op
 from ops.elementwise import (_erf_kernel, _sigmoid_kernel, abs, cast, erf, exp, greater,
                              greater_equal, less, logical_and, maximum, rsqrt, sigmoid, square,
                              tanh, where_, zeros_like)
@@ -71,10 +71,21 @@ def _silu_grad(op, dy):
     return [dy * s * (1 + _x(op) * (1 - s))]
 
 
+def _relu_grad_grad(op, ddx):
+    # ReluGrad(dy, y) = dy * (y > 0): linear in dy, piecewise constant in y
+    return [_RELU_GRAD(ddx, op.inputs[1]), None]
+
+
+# ``dy * (y > 0)`` in one op (TensorFlow's ReluGrad computes it the same way: an infinite dy
+# where y <= 0 gives NaN), instead of Greater, ZerosLike and Select
+_RELU_GRAD_OP, _RELU_GRAD = binary_op("ReluGrad", lambda xp, dy, y: dy * (y > 0), REAL & SIGNED,
+                                      _relu_grad_grad, "({0} * ({1} > 0))")
+
+
 # name, kernel, dtypes, grad(op, dy) -> [dx], C expression ({0} is the operand)
 _ACTIVATIONS = [
     ("Relu", lambda xp, x: xp.maximum(x, 0), REAL & SIGNED,
-     lambda op, dy: [where_(_positive(_y(op)), dy, zeros_like(dy))],
+     lambda op, dy: [_RELU_GRAD(dy, _y(op))],
      "(({0} > 0 || {0} != {0}) ? {0} : 0)"),   # NaN stays NaN, as NumPy's maximum
     ("Relu6", lambda xp, x: xp.minimum(xp.maximum(x, 0), 6), REAL & SIGNED,
      lambda op, dy: [where_(logical_and(_positive(_x(op)), less(_x(op), 6)), dy,

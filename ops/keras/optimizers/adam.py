@@ -1,7 +1,7 @@
 """``Adam`` and ``AdamW`` (Adam with decoupled weight decay)."""
 from __future__ import annotations
 
-from ops import elementwise as ew
+from ops import elementwise as ew, training_ops
 from ops.keras.optimizers.base import Optimizer
 
 __all__ = ["Adam", "AdamW"]
@@ -37,6 +37,13 @@ class Adam(Optimizer):
                 self.add_variable_from_reference(v, slot)
 
     def update_step(self, gradient, variable, learning_rate):
+        if not self.amsgrad and all(isinstance(b, (int, float)) for b in
+                                    (self.beta_1, self.beta_2, self.epsilon)):
+            # one fused op per variable (ops/training_ops.py); same arithmetic as below
+            training_ops.apply_adam(variable, self.get_slot(variable, "momentum"),
+                                    self.get_slot(variable, "velocity"), gradient, learning_rate,
+                                    self.iterations + 1, self.beta_1, self.beta_2, self.epsilon)
+            return
         dtype = variable.dtype
         lr = ew.cast(learning_rate, dtype)
         step = ew.cast(self.iterations + 1, dtype)

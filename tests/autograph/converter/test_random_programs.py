@@ -94,7 +94,7 @@ def _function(body_lines):
     return namespace["f"], source
 
 
-@settings(max_examples=40, deadline=None)
+@settings(deadline=None)   # examples: the HYPOTHESIS_PROFILE (ci: 30, long: 2000)
 @given(blocks(2, False), st.integers(-4, 9), st.integers(-4, 9))
 def test_random_program(body, x, y):
     f, source = _function(body)
