@@ -39,6 +39,21 @@ def functions_run_eagerly() -> bool:
     return _run_eagerly
 
 
+# ``ag.config.optimizer.set_jit``: compile every Function whose jit_compile is None.
+_jit_default = False
+
+
+def set_jit_default(enabled: bool) -> None:
+    """Make compiled mode (fusion) the default of every ``Function`` with ``jit_compile=None``,
+    including those already created and traced (they switch at their next call)."""
+    global _jit_default
+    _jit_default = bool(enabled)
+
+
+def jit_default() -> bool:
+    return _jit_default
+
+
 def executing_eagerly() -> bool:
     """False while a function is being traced into a graph."""
     return state.graph is None
@@ -68,6 +83,8 @@ class ConcreteFunction:
         # unfused graph (Fused nodes have no gradient of their own).
         self._replay_graph = passes.optimize(graph)
         self.optimized_graph = self._replay_graph
+        self.jit_compile = bool(jit_compile)
+        self._variants = {self.jit_compile: self}   # this graph in each mode, built on demand
         if jit_compile:
             from runtime import fusion
             self.optimized_graph = fusion.compile_graph(self._replay_graph, "c")
@@ -112,6 +129,16 @@ class ConcreteFunction:
         if self._out_leaves:
             return outs[0]
         return _fill(self._outputs, outs)
+
+    def with_jit(self, jit_compile: bool) -> "ConcreteFunction":
+        """The same traced graph prepared compiled (True) or interpreted (False); no retrace."""
+        found = self._variants.get(bool(jit_compile))
+        if found is None:
+            found = ConcreteFunction(self.name, self.graph, self.input_specs, self._outputs,
+                                     self._arg_names, jit_compile=jit_compile)
+            found._variants = self._variants
+            self._variants[found.jit_compile] = found
+        return found
 
     def kernel_sources(self, target: str = "c") -> list:
         """The generated kernels of a ``jit_compile=True`` function: ``"c"`` or ``"cuda"``."""
@@ -215,6 +242,8 @@ class Function:
                 key = tuple(key)
                 cf = self._fast.get(key)
                 if cf is not None:
+                    if cf.jit_compile is not _jit_default and self._jit_compile is None:
+                        cf = self._fast[key] = cf.with_jit(_jit_default)
                     self._history.append(False)
                     return cf._call_flat(args)
                 cf, tensors = self._lookup(args, kwargs)
@@ -248,6 +277,8 @@ class Function:
             cf = self._trace(args, kwargs, flat, structure, key, names)
         else:
             self._history.append(False)
+        if self._jit_compile is None and cf.jit_compile is not _jit_default:
+            cf = cf.with_jit(_jit_default)
         return cf, tensors
 
     def _flatten_args(self, args, kwargs):
@@ -345,7 +376,8 @@ class Function:
         from ops.control_flow import check_discarded_writes
         check_discarded_writes(graph)
         cf = ConcreteFunction(self._name, graph, specs, out_structure, names,
-                              jit_compile=bool(self._jit_compile))
+                              jit_compile=_jit_default if self._jit_compile is None
+                              else bool(self._jit_compile))
         self._cache[key] = cf
         self._relaxed.setdefault(_relaxed_key(key), []).append(cf)
         return cf
