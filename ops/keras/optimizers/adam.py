@@ -42,11 +42,11 @@ class Adam(Optimizer):
             # one fused op per variable (ops/training_ops.py); same arithmetic as below
             training_ops.apply_adam(variable, self.get_slot(variable, "momentum"),
                                     self.get_slot(variable, "velocity"), gradient, learning_rate,
-                                    self.iterations + 1, self.beta_1, self.beta_2, self.epsilon)
+                                    self._step_count(), self.beta_1, self.beta_2, self.epsilon)
             return
         dtype = variable.dtype
         lr = ew.cast(learning_rate, dtype)
-        step = ew.cast(self.iterations + 1, dtype)
+        step = ew.cast(self._step_count(), dtype)
         beta_1_power = ew.pow(ew.cast(self.beta_1, dtype), step)
         beta_2_power = ew.pow(ew.cast(self.beta_2, dtype), step)
         m = self.get_slot(variable, "momentum")

@@ -34,7 +34,7 @@ class Adamax(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         dtype = variable.dtype
         lr = ew.cast(learning_rate, dtype)
-        step = ew.cast(self.iterations + 1, dtype)
+        step = ew.cast(self._step_count(), dtype)
         beta_1_power = ew.pow(ew.cast(self.beta_1, dtype), step)
         m = self.get_slot(variable, "m")
         u = self.get_slot(variable, "u")

@@ -245,9 +245,21 @@ class Optimizer:
         """One update: clip, decay weights, then each variable's ``update_step``."""
         grads = self._clip_gradients(grads)
         learning_rate = self._get_current_learning_rate()
+        if isinstance(learning_rate, Variable):
+            learning_rate = learning_rate.read_value()    # one read for every variable
         self._apply_weight_decay(variables, learning_rate)
-        for g, v in zip(grads, variables):
-            self.update_step(g, v, learning_rate)
+        # t = iterations + 1, read once for all variables (a graph cannot merge variable reads)
+        self._update_count = self._iterations + 1
+        try:
+            for g, v in zip(grads, variables):
+                self.update_step(g, v, learning_rate)
+        finally:
+            self._update_count = None
+
+    def _step_count(self):
+        """The number of the update in progress (``iterations + 1``), as an integer tensor."""
+        count = getattr(self, "_update_count", None)
+        return count if count is not None else self._iterations + 1
 
     def _accumulate_or_step(self, grads, variables) -> None:
         # As Keras 3: every ``steps``-th call updates with the mean of the accumulated

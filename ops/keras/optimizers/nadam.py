@@ -47,7 +47,7 @@ class Nadam(Optimizer):
 
     def _step(self, grads, variables):
         dtype = self._u_product.dtype
-        step = ew.cast(self.iterations + 1, dtype)
+        step = ew.cast(self._step_count(), dtype)
         self._u_product.assign(
             self._u_product * self.beta_1 * (1.0 - 0.5 * ew.pow(ew.cast(_DECAY, dtype), step)))
         super()._step(grads, variables)
@@ -55,7 +55,7 @@ class Nadam(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         dtype = variable.dtype
         lr = ew.cast(learning_rate, dtype)
-        step = ew.cast(self.iterations + 1, dtype)
+        step = ew.cast(self._step_count(), dtype)
         decay = ew.cast(_DECAY, dtype)
         u_t = self.beta_1 * (1.0 - 0.5 * ew.pow(decay, step))
         u_t_1 = self.beta_1 * (1.0 - 0.5 * ew.pow(decay, step + 1))
