@@ -35,8 +35,8 @@ from ops.functional_ops import *  # noqa: F401,F403
 from ops.tensor_array import TensorArray  # noqa: F401
 
 from autograph import (  # noqa: F401,E402
-    config, data, debugging, errors, keras, linalg, math, nest, nn, random, saved_model,
-    strings,
+    compat, config, data, debugging, errors, keras, linalg, math, nest, nn, profiler, random,
+    saved_model, strings,
 )
 
 from autograph.function import (  # noqa: F401,E402

@@ -31,13 +31,11 @@ from __future__ import annotations
 import collections
 import json
 import os
-import socket
 import threading
 import time
 from typing import Optional
 
 from runtime import interpreter, registry
-from runtime.serialization import atomic
 from ops.errors import OpError
 
 CATEGORIES = ("op", "function", "kernel", "user")
@@ -65,6 +63,11 @@ device_tracer_level: 0 leaves out fused-kernel launches; 1 (default) records the
 delay_ms: start recording this many milliseconds after ``start`` (None or 0: at once).
 """
 
+
+
+def _hostname() -> str:
+    """This machine's name, as TensorBoard's profile plugin names trace files."""
+    return os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "host")
 
 def _categories(options: ProfilerOptions) -> frozenset:
     keep = set()
@@ -235,7 +238,7 @@ def _trace_path(logdir: str, wall_start: float) -> str:
     its start time (a suffix keeps two profiles started in the same second apart)."""
     run = time.strftime("%Y_%m_%d_%H_%M_%S", time.localtime(wall_start))
     root = os.path.join(logdir, "plugins", "profile")
-    filename = f"{socket.gethostname()}.trace.json"
+    filename = f"{_hostname()}.trace.json"
     candidate, n = run, 1
     while os.path.exists(os.path.join(root, candidate, filename)):
         candidate, n = f"{run}_{n}", n + 1
@@ -245,9 +248,10 @@ def _trace_path(logdir: str, wall_start: float) -> str:
 def write_trace(events: list, path: str) -> None:
     """Write ``events`` as a Chrome trace-event file, atomically (temp file, then rename)."""
     document = {"traceEvents": [{"name": "process_name", "ph": "M", "pid": os.getpid(),
-                                 "args": {"name": f"autograph ({socket.gethostname()})"}}]
+                                 "args": {"name": f"autograph ({_hostname()})"}}]
                 + list(events),
                 "displayTimeUnit": "ms"}
+    from runtime.serialization import atomic     # not at import: keeps `import autograph` lean
     atomic.write_file(path, json.dumps(document).encode("utf-8"))
 
 
