@@ -243,6 +243,10 @@ class Model(Layer):
                             "loss_weights, weighted_metrics, run_eagerly, steps_per_execution "
                             "and jit_compile")
         optimizer = optimizers_mod.get(optimizer)
+        if self._dtype_policy.name == "mixed_float16" and not isinstance(
+                optimizer, optimizers_mod.LossScaleOptimizer):
+            # As Keras: float16 gradients need loss scaling, so a mixed model gets it.
+            optimizer = optimizers_mod.LossScaleOptimizer(optimizer)
         for entry in nest.flatten(loss) if isinstance(loss, (list, tuple, dict)) else [loss]:
             if entry is not None:
                 losses_mod.get(entry)          # unknown names fail now, listing valid ones
@@ -361,7 +365,9 @@ class Model(Layer):
         variables = self.trainable_variables
         if variables:
             grads = tape.gradient(scaled, variables)
-            self.optimizer.apply_gradients(zip(grads, variables))
+            # ``apply`` takes gradients of the scaled loss (Keras 3's protocol); a
+            # LossScaleOptimizer's ``apply_gradients`` (TF 2's) wants them unscaled.
+            self.optimizer.apply(grads, variables)
         else:
             warnings.warn(f'Model "{self.name}": the list of trainable weights is empty (are '
                           "all layers frozen?); fit computes the loss and metrics but changes "

@@ -49,7 +49,10 @@ from ops.scopes import name_scope
 from ops.tensor import Tensor, convert_to_tensor
 from ops.variables import Variable, VariableSynchronization, init_scope
 from ops.keras import activations, backend, constraints, initializers, regularizers
+from ops.keras import dtype_policy
 from ops.keras.dtype_policy import Policy, global_policy
+from ops.keras.layers import autocast
+from ops.keras.layers.autocast import AutoCastVariable
 from ops.keras.layers.input_spec import InputSpec, assert_input_compatibility
 
 __all__ = ["Layer", "InputSpec", "register_symbolic_input_type", "set_call_converter",
@@ -175,7 +178,8 @@ class Layer(Module, metaclass=_LayerMeta):
     # a model holds but that is not part of its weights.
     _TF_MODULE_IGNORED_PROPERTIES = frozenset({
         "_own_trainable", "_own_non_trainable", "_callable_losses", "_call_losses",
-        "_input_spec", "_dtype_policy", "_compute", "_build_input_shape", "_batch_input_shape",
+        "_input_spec", "_dtype_policy", "_compute", "_autocast_to", "_build_input_shape",
+        "_batch_input_shape",
         "_initial_weights", "_activity_regularizer", "optimizer", "_optimizer",
     })
 
@@ -201,7 +205,7 @@ class Layer(Module, metaclass=_LayerMeta):
         self._callable_losses: list = []
         self._call_losses: list = []
         self._build_input_shape = None
-        self._set_dtype_policy(global_policy() if dtype is None else Policy(dtype))
+        self._set_dtype_policy(global_policy() if dtype is None else dtype_policy.get(dtype))
         self._autocast = bool(kwargs.get("autocast", True))
         self._dynamic = bool(dynamic)
         self._stateful = False
@@ -256,9 +260,11 @@ class Layer(Module, metaclass=_LayerMeta):
         return self._dtype_policy
 
     def _set_dtype_policy(self, policy: Policy) -> None:
-        """Set the policy; the compute dtype is kept as a DType for the per-call checks."""
+        """Set the policy; the compute dtype is kept as a DType for the per-call checks, and
+        as the dtype AutoCastVariables read as during ``call`` (floating policies only)."""
         self._dtype_policy = policy
         self._compute = D.as_dtype(policy.compute_dtype)
+        self._autocast_to = self._compute if self._compute.is_floating else None
 
     @property
     def dtype(self) -> str:
@@ -360,10 +366,13 @@ class Layer(Module, metaclass=_LayerMeta):
                                  "trainable; pass trainable=False")
             trainable = False
         trainable = True if trainable is None else bool(trainable)
+        # Under a mixed policy, float weights read as the compute dtype inside ``call``.
+        mixed = self._dtype_policy.compute_dtype != self._dtype_policy.variable_dtype
+        kind = AutoCastVariable if mixed and dtype.is_floating else Variable
         with init_scope():
             value = initializer(shape, dtype=dtype)
-            variable = Variable(value, trainable=trainable, name=name or "Variable",
-                                dtype=dtype, shape=shape, constraint=constraint)
+            variable = kind(value, trainable=trainable, name=name or "Variable",
+                            dtype=dtype, shape=shape, constraint=constraint)
         (self._own_trainable if trainable else self._own_non_trainable).append(variable)
         if regularizer is not None:
             self._callable_losses.append(lambda: regularizer(variable))
@@ -418,6 +427,10 @@ class Layer(Module, metaclass=_LayerMeta):
         scopes = state.name_scopes
         scopes.append(self._name)
         _call_stack.append(training)
+        # AutoCastVariables read in this layer's compute dtype while it runs (a plain
+        # assignment, not ``autocast.scope``: this is the hot path).
+        enclosing_cast = autocast.cast_to
+        autocast.cast_to = self._autocast_to
         try:
             if not self.built:
                 self._maybe_build(self._shapes_of(inputs), scoped=True)
@@ -426,6 +439,7 @@ class Layer(Module, metaclass=_LayerMeta):
             _note_layer(e, self, inputs)
             raise
         finally:
+            autocast.cast_to = enclosing_cast
             _call_stack.pop()
             scopes.pop()
         if self._activity_regularizer is not None:
@@ -473,12 +487,15 @@ class Layer(Module, metaclass=_LayerMeta):
         return nest.map_structure(lambda x: TensorShape(x.shape) if hasattr(x, "shape")
                                   else None, inputs)
 
-    def _read(self, variable):
-        """A weight as the layer computes with it: cast to the compute dtype when the policy
-        keeps weights in another dtype (mixed precision)."""
-        if variable.dtype is not self._compute:
-            return math_ops.cast(variable, self._compute)
-        return variable
+    def _read(self, variable, dtype=None):
+        """A weight as the layer computes with it: cast to ``dtype`` (default: the compute
+        dtype) when the policy keeps weights in another dtype (mixed precision)."""
+        dtype = self._compute if dtype is None else dtype
+        if isinstance(variable, AutoCastVariable):
+            variable = autocast.read_stored(variable)   # not cast by the autocast scope
+        if variable.dtype is dtype:
+            return variable
+        return math_ops.cast(variable, dtype)
 
     # ---- losses ------------------------------------------------------------------------------
     def add_loss(self, losses, inputs=None) -> None:

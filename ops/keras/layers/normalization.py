@@ -9,11 +9,16 @@ statistic the normalisation itself uses.
 
 Layer normalization normalises each example over ``axis`` (the last by default) and has no
 moving state.
+
+Under a mixed policy (float16 compute, float32 weights) both compute in float32, as Keras
+does: float16 statistics lose too much, and the moving averages stay float32. The output
+is cast back to the input's dtype.
 """
 from __future__ import annotations
 
 from runtime.shapes import TensorShape, fmt
 from ops import array_ops, nn_ops
+from ops import elementwise as math_ops
 from ops.keras import constraints, initializers, regularizers
 from ops.keras.layers.base import (Layer, get_constraint, get_initializer, get_regularizer,
                                    smart_cond, training_off)
@@ -85,11 +90,18 @@ class _Normalization(Layer):
                                                      for a in self._resolved_axes})
         return param_shape
 
-    def _broadcast(self, param):
-        """A parameter shaped to broadcast against the inputs."""
+    def _upcast(self, inputs):
+        """The inputs in the dtype the statistics are computed in: float32 for float16
+        inputs of a layer with float32 weights (mixed precision), else as they are."""
+        if inputs.dtype.name == "float16" and self.variable_dtype == "float32":
+            return math_ops.cast(inputs, "float32")
+        return inputs
+
+    def _broadcast(self, param, dtype):
+        """A parameter, read as ``dtype``, shaped to broadcast against the inputs."""
         if param is None:
             return None
-        param = self._read(param)
+        param = self._read(param, dtype)
         if len(self._resolved_axes) == 1 and self._resolved_axes[0] == len(
                 self._broadcast_shape) - 1:
             return param
@@ -155,18 +167,23 @@ class BatchNormalization(_Normalization):
         self.built = True
 
     def call(self, inputs, training=None):
+        x = self._upcast(inputs)
         if training_off(training) or not self.trainable:
-            return self._inference(inputs)
-        return smart_cond(training, lambda: self._training(inputs),
-                          lambda: self._inference(inputs))
+            outputs = self._inference(x)
+        else:
+            outputs = smart_cond(training, lambda: self._training(x),
+                                 lambda: self._inference(x))
+        return outputs if outputs.dtype is inputs.dtype else math_ops.cast(outputs, inputs.dtype)
 
     def _normalize(self, inputs, mean, variance):
-        return nn_ops.batch_normalization(inputs, mean, variance, self._broadcast(self.beta),
-                                          self._broadcast(self.gamma), self.epsilon)
+        return nn_ops.batch_normalization(inputs, mean, variance,
+                                          self._broadcast(self.beta, inputs.dtype),
+                                          self._broadcast(self.gamma, inputs.dtype),
+                                          self.epsilon)
 
     def _inference(self, inputs):
-        return self._normalize(inputs, self._broadcast(self.moving_mean),
-                               self._broadcast(self.moving_variance))
+        return self._normalize(inputs, self._broadcast(self.moving_mean, inputs.dtype),
+                               self._broadcast(self.moving_variance, inputs.dtype))
 
     def _training(self, inputs):
         mean, variance = nn_ops.moments(inputs, self._reduction_axes, keepdims=True)
@@ -175,9 +192,10 @@ class BatchNormalization(_Normalization):
         for moving, batch_stat in ((self.moving_mean, mean), (self.moving_variance, variance)):
             stat = array_ops.reshape(batch_stat, moving.shape)
             if stat.dtype is not moving.dtype:
-                from ops import elementwise as math_ops
                 stat = math_ops.cast(stat, moving.dtype)
-            moving.assign_sub((moving - stat) * decay)
+            # The stored value, not the float16 read a mixed layer's call would give.
+            current = self._read(moving, moving.dtype)
+            moving.assign_sub((current - stat) * decay)
         return outputs
 
     def get_config(self):
@@ -209,9 +227,12 @@ class LayerNormalization(_Normalization):
         self.built = True
 
     def call(self, inputs):
-        mean, variance = nn_ops.moments(inputs, self._resolved_axes, keepdims=True)
-        return nn_ops.batch_normalization(inputs, mean, variance, self._broadcast(self.beta),
-                                          self._broadcast(self.gamma), self.epsilon)
+        x = self._upcast(inputs)
+        mean, variance = nn_ops.moments(x, self._resolved_axes, keepdims=True)
+        outputs = nn_ops.batch_normalization(x, mean, variance,
+                                             self._broadcast(self.beta, x.dtype),
+                                             self._broadcast(self.gamma, x.dtype), self.epsilon)
+        return outputs if outputs.dtype is inputs.dtype else math_ops.cast(outputs, inputs.dtype)
 
     def get_config(self):
         config = super().get_config()

@@ -470,7 +470,8 @@ def test_loss_scale_optimizer_skips_non_finite_steps_and_adapts_the_scale(mode):
     w = ag.Variable([1.0])
     opt = optimizers.LossScaleOptimizer(optimizers.SGD(1.0), initial_scale=4.0,
                                         dynamic_growth_steps=2)
-    step = run_in(mode, lambda g: opt.apply_gradients([(g, w)]))
+    # ``apply`` takes gradients of the scaled loss (Keras 3's protocol, what fit uses).
+    step = run_in(mode, lambda g: opt.apply([g], [w]))
     trace = []
     for g in [4.0, 4.0, np.inf, 8.0]:
         step(ag.constant([g], ag.float32))
@@ -489,8 +490,9 @@ def test_loss_scale_optimizer_in_a_custom_training_step():
     def train_step():
         with ag.GradientTape() as tape:
             loss = ag.reduce_sum(w * w)
-            scaled = opt.scale_loss(loss)
-        opt.apply_gradients(zip(tape.gradient(scaled, [w]), [w]))
+            scaled = opt.get_scaled_loss(loss)
+        grads = opt.get_unscaled_gradients(tape.gradient(scaled, [w]))
+        opt.apply_gradients(zip(grads, [w]))   # TF 2's protocol: unscaled gradients
         return loss
 
     reference = ag.Variable([2.0])
