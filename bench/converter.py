@@ -45,8 +45,9 @@ def f(x, n):
     total = x * 0.0
     count = 0
     best = x
+    scale = 2.0
     for i in range(n):
-        y = x * 2.0 + 1.0
+        y = x * scale + 1.0
         if y > total:
             total = total + y
             count += 1
