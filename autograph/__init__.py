@@ -36,7 +36,7 @@ from ops.tensor_array import TensorArray  # noqa: F401
 
 from autograph import (  # noqa: F401,E402
     compat, config, data, debugging, errors, keras, linalg, math, nest, nn, profiler, random,
-    saved_model, strings,
+    saved_model, strings, summary,
 )
 
 from autograph.function import (  # noqa: F401,E402
