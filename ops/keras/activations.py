@@ -1,8 +1,11 @@
 """``ag.keras.activations``: activation functions by name or object.
 
-``get("relu")`` returns the function, ``get(None)`` returns ``linear``, and a callable is
-returned as is. ``serialize(fn)`` gives the name that ``deserialize`` (and ``get``) turn back
-into the function, which is how layer configs store activations.
+``get("relu")`` returns the function, ``get(None)`` returns ``linear``, and a callable (a
+function, or a layer such as ``LeakyReLU(0.1)``) is returned as is. ``serialize`` gives
+what ``deserialize`` (and ``get``) turn back into the activation, which is how layer configs
+store activations: a built-in function's name (``tf.nn.relu`` and ``"relu"`` give
+``"relu"``), a user function's registered name, or for a layer its
+``{"class_name": ..., "config": ...}``, which ``deserialize`` rebuilds as a new layer.
 """
 from __future__ import annotations
 
@@ -127,9 +130,12 @@ _ALIASES = {nn_ops.relu: relu, nn_ops.relu6: relu6, math_ops.sigmoid: sigmoid,
 
 def serialize(activation):
     """The name of a built-in activation (``"relu"``); a config dict for activation objects
-    with ``get_config`` (e.g. layers); the registered or plain ``__name__`` otherwise."""
+    with ``get_config`` (e.g. layers); the registered or plain ``__name__`` otherwise. A name
+    or config is checked and given back in its canonical form."""
     if activation is None:
         return "linear"
+    if isinstance(activation, (str, dict)):
+        activation = deserialize(activation)
     activation = _ALIASES.get(activation, activation)
     if _BY_NAME.get(getattr(activation, "__name__", None)) is activation:
         return activation.__name__
@@ -144,7 +150,18 @@ def serialize(activation):
 
 
 def deserialize(name, custom_objects=None, argument: str | None = None):
-    """The activation called ``name`` (or described by a config dict)."""
+    """The activation called ``name``, or described by a config dict: a layer's
+    (``{"class_name": "LeakyReLU", "config": {...}}``, a new layer) or Keras 3's form for a
+    function (``{"class_name": "function", "config": "relu"}``). A callable is returned as
+    is (``ag.nn.relu`` as the Keras ``relu``)."""
+    if isinstance(name, dict) and name.get("class_name") == "function":
+        name = name.get("config")
+    if callable(name):   # already an activation, as Keras 2 accepts
+        return _ALIASES.get(name, name)
+    if isinstance(name, dict):
+        from ops.keras.layers import BUILTIN_LAYERS   # layers import this module
+        return deserialize_keras_object(name, {**BUILTIN_LAYERS, **_BY_NAME}, "activation",
+                                        custom_objects, argument=argument)
     return deserialize_keras_object(name, _BY_NAME, "activation function", custom_objects,
                                     argument=argument, instantiate_classes=False)
 

@@ -101,6 +101,7 @@ class Dense(Layer):
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
             "kernel_constraint": constraints.serialize(self.kernel_constraint),
             "bias_constraint": constraints.serialize(self.bias_constraint),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
         })
         return config
 
@@ -428,8 +429,9 @@ class Lambda(Layer):
     """Wrap a function as a layer: ``Lambda(lambda x: x ** 2)``.
 
     ``arguments`` are extra keyword arguments for the function. ``get_config`` stores the
-    function by name (configs hold no code), so ``from_config`` finds it through
-    ``custom_objects`` or ``register_keras_serializable``; lambdas cannot be restored.
+    function by name (configs hold no code), and so a callable ``mask`` or ``output_shape``,
+    so ``from_config`` finds them through ``custom_objects`` or
+    ``register_keras_serializable``; lambdas cannot be restored.
     """
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
@@ -474,25 +476,42 @@ class Lambda(Layer):
         return TensorShape((TensorShape(input_shape)[0],) + tuple(self._output_shape))
 
     def get_config(self):
-        name = getattr(self.function, "__name__", None)
-        if name is None or name == "<lambda>":
-            raise ValueError(f'Lambda layer "{self.name}" wraps an anonymous function, which a '
-                             "config cannot hold; use a named function registered with "
-                             "register_keras_serializable")
-        from ops.keras.generic_utils import get_registered_name
         config = super().get_config()
-        config.update({"function": get_registered_name(self.function).partition(">")[2] or name,
-                       "arguments": self.arguments})
-        if self._output_shape is not None and not callable(self._output_shape):
-            config["output_shape"] = tuple(self._output_shape)
+        output_shape = self._output_shape
+        if output_shape is not None:
+            output_shape = self._function_name(output_shape, "output_shape") if callable(
+                output_shape) else tuple(output_shape)
+        mask = self._mask
+        if mask is not None and not callable(mask):
+            raise ValueError(f'Lambda layer "{self.name}": a constant mask cannot be stored in '
+                             "a config; pass a function computing it")
+        config.update({"function": self._function_name(self.function, "function"),
+                       "output_shape": output_shape, "arguments": self.arguments,
+                       "mask": None if mask is None else self._function_name(mask, "mask")})
         return config
+
+    def _function_name(self, fn, argument: str) -> str:
+        name = getattr(fn, "__name__", None)
+        if name is None or name == "<lambda>":
+            raise ValueError(f'Lambda layer "{self.name}": its {argument} is an anonymous '
+                             "function, which a config cannot hold; use a named function "
+                             "registered with register_keras_serializable")
+        from ops.keras.generic_utils import get_registered_name
+        return get_registered_name(fn).partition(">")[2] or name
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        from ops.keras.generic_utils import get_registered_object
         config = dict(config)
-        function = config["function"]
-        if isinstance(function, str) and custom_objects and function in custom_objects:
-            config["function"] = custom_objects[function]
+        for key in ("function", "mask", "output_shape"):
+            value = config.get(key)
+            if isinstance(value, str):
+                found = get_registered_object(value, custom_objects)
+                if found is None:
+                    raise ValueError(f"Lambda.from_config: no function named {value!r} (the "
+                                     f"{key}) is known; pass it in custom_objects or register "
+                                     "it with register_keras_serializable")
+                config[key] = found
         return cls(**config)
 
 

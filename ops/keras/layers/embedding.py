@@ -75,5 +75,6 @@ class Embedding(Layer):
             "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
             "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
             "mask_zero": self.mask_zero, "input_length": self.input_length,
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
         })
         return config

@@ -84,3 +84,57 @@ def test_unknown_activation_names_the_argument_and_lists_valid_names():
 def test_get_refuses_non_callables():
     with pytest.raises(TypeError, match="Could not interpret activation"):
         activations.get(3)
+
+
+# ---- serialize / deserialize / get for names, functions and layer objects --------------------
+
+@pytest.mark.parametrize("identifier", ["gelu", activations.gelu, ag.nn.gelu,
+                                        {"class_name": "function", "config": "gelu"}])
+def test_names_functions_and_keras3_dicts_serialize_to_the_name(identifier):
+    # Keras 3 stores a function as {"class_name": "function", "config": name}.
+    assert activations.serialize(identifier) == "gelu"
+    assert activations.deserialize(identifier) is activations.gelu
+    assert activations.get(identifier) is (identifier if callable(identifier)
+                                           else activations.gelu)
+
+
+@pytest.mark.parametrize("make", [lambda: ag.keras.layers.LeakyReLU(0.1),
+                                  lambda: ag.keras.layers.ReLU(max_value=2.0, threshold=0.5),
+                                  lambda: ag.keras.layers.Softmax(axis=0),
+                                  lambda: ag.keras.layers.Activation("tanh")])
+def test_layer_objects_serialize_to_their_config_and_come_back_equal(make):
+    layer = make()
+    config = activations.serialize(layer)
+    assert config == {"class_name": type(layer).__name__, "config": layer.get_config()}
+    restored = activations.deserialize(config)
+    assert type(restored) is type(layer) and restored is not layer
+    assert restored.get_config() == layer.get_config()
+    assert activations.get(layer) is layer
+    assert activations.get(config).get_config() == layer.get_config()
+    x = ag.constant([[-2.0, 0.7, 3.0]])
+    np.testing.assert_allclose(restored(x).numpy(), layer(x).numpy())
+
+
+def test_a_dense_layer_with_a_layer_activation_round_trips():
+    dense = ag.keras.layers.Dense(2, activation=ag.keras.layers.LeakyReLU(0.3))
+    clone = ag.keras.layers.Dense.from_config(dense.get_config())
+    assert type(clone.activation).__name__ == "LeakyReLU" and clone.activation.alpha == 0.3
+
+
+def test_user_functions_round_trip_through_custom_objects():
+    def scaled_tanh(x):
+        return 2 * ag.tanh(x)
+
+    assert activations.serialize(scaled_tanh) == "scaled_tanh"
+    assert activations.deserialize("scaled_tanh",
+                                   custom_objects={"scaled_tanh": scaled_tanh}) is scaled_tanh
+    with pytest.raises(ValueError, match="Unknown activation function 'scaled_tanh'"):
+        activations.deserialize("scaled_tanh")
+
+
+def test_unknown_names_and_layer_configs_fail_listing_valid_names():
+    with pytest.raises(ValueError, match="Unknown activation function 'nope'.*relu"):
+        activations.serialize("nope")
+    with pytest.raises(ValueError, match="Unknown activation 'LeakyRelu'.*Did you mean "
+                                         "'LeakyReLU'"):
+        activations.deserialize({"class_name": "LeakyRelu", "config": {}})
