@@ -18,6 +18,7 @@ from ops.variables import (  # noqa: F401
 )
 from ops.tape import GradientTape, UnconnectedGradients  # noqa: F401
 from ops.custom_gradient import custom_gradient  # noqa: F401
+from ops.recompute import recompute_grad  # noqa: F401
 from ops.tensor_spec import TensorSpec  # noqa: F401
 from ops.module import Module  # noqa: F401
 from ops.elementwise import *  # noqa: F401,F403
