@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from autograph.cli import UsageError, main, parse_signature
+from autograph.cli import UsageError, parse_signature
 
 import autograph as ag
+
+from .cli_support import run, write_program
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -34,15 +36,7 @@ PROGRAM = textwrap.dedent("""
 
 @pytest.fixture
 def program(tmp_path):
-    path = tmp_path / "program.py"
-    path.write_text(PROGRAM)
-    return str(path)
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+    return write_program(tmp_path, PROGRAM)
 
 
 def test_signature_specs_parse_short_and_long_dtype_names():

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from autograph.cli import main
 from ops import profiler
 from runtime.fusion import cbuild
+
+from .cli_support import run, write_program
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -37,15 +38,7 @@ PROGRAM = textwrap.dedent("""
 
 @pytest.fixture
 def program(tmp_path):
-    path = tmp_path / "program.py"
-    path.write_text(PROGRAM)
-    return str(path)
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+    return write_program(tmp_path, PROGRAM)
 
 
 def _table(out: str) -> dict:
