@@ -4,13 +4,15 @@
 Written with ordinary ops, an Adam step is about twenty ops per variable (casts, powers, the
 two moment updates, the division, three assigns); in a small model's train step those
 dispatches cost more than the arithmetic. ``ApplyAdam`` reads the variable and its two slots,
-computes the same expressions in the same order and dtype, and writes the three new arrays.
+computes the same array expressions in the same order and dtype (the scalar step size in
+float64, then cast), and writes the three new arrays.
 Inputs are resource handles (``tracing.resource``), so it works eagerly and in graphs alike.
 """
 from __future__ import annotations
 
 import math
 
+from runtime.shapes import TensorShape
 from ops import dispatch, tracing
 from ops.declare import defop
 from ops.tensor import convert_to_tensor
@@ -47,14 +49,9 @@ def _check(var, grad) -> None:
     if grad.dtype is not var.dtype:
         raise TypeError(f"ApplyAdam: the gradient has dtype {grad.dtype.name} but the variable "
                         f"has dtype {var.dtype.name}")
-    if grad.shape is not None and var.shape is not None and \
-            not _compatible(tuple(grad.shape), tuple(var.shape)):
+    if not TensorShape(tuple(grad.shape)).is_compatible_with(tuple(var.shape)):
         raise ValueError(f"ApplyAdam: the gradient has shape {list(grad.shape)} but the variable "
                          f"has shape {list(var.shape)}")
-
-
-def _compatible(a, b) -> bool:
-    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
 
 
 APPLY_ADAM = defop("ApplyAdam", _apply_adam_kernel, _apply_adam_infer, stateful=True, multi=True)
