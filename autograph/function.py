@@ -19,7 +19,7 @@ import numpy as np
 from runtime import nest
 from runtime.dtypes import DType
 from runtime.graph import Graph
-from runtime.interpreter import plan_for
+from runtime.interpreter import Plan, plan_for
 from ops.context import state
 from ops.tensor import Tensor, convert_to_tensor, wrap
 from ops.tensor_spec import TensorSpec
@@ -76,24 +76,48 @@ class ConcreteFunction:
 
     def __init__(self, name: str, graph: Graph, input_specs: list, output_structure,
                  arg_names: list, jit_compile: bool = False):
-        from runtime import passes
         self.name = name
         self.graph = graph
-        # Tapes and calls inside another trace replay the graph op by op, so they use the
-        # unfused graph (Fused nodes have no gradient of their own).
-        self._replay_graph = passes.optimize(graph)
-        self.optimized_graph = self._replay_graph
         self.jit_compile = bool(jit_compile)
         self._variants = {self.jit_compile: self}   # this graph in each mode, built on demand
-        if jit_compile:
-            from runtime import fusion
-            self.optimized_graph = fusion.compile_graph(self._replay_graph, "c")
         self.input_specs = input_specs        # TensorSpec per flat tensor input
         self._arg_names = arg_names
         self._outputs = output_structure      # structure with _Leaf at tensor positions
-        self._plan = plan_for(self.optimized_graph)
-        self._out_dtypes = [v.dtype for v in self.optimized_graph.outputs]
+        self._out_dtypes = [v.dtype for v in graph.outputs]
         self._out_leaves = isinstance(output_structure, _Leaf)
+        # Optimizing and planning are deferred to the second call: the first walks the traced
+        # graph as it is (many functions are called once; see runtime/interpreter.py). A
+        # compiled function is compiled now, its first call being the one to measure.
+        self._replay = self._optimized = self._plan = None
+        self._walked = False
+        if self.jit_compile:
+            self._prepare()
+
+    def _prepare(self):
+        from runtime import passes
+        # Tapes and calls inside another trace replay the graph op by op, so they use the
+        # unfused graph (Fused nodes have no gradient of their own).
+        self._replay = replay_graph = passes.optimize(self.graph)
+        optimized = replay_graph
+        if self.jit_compile:
+            from runtime import fusion
+            optimized = fusion.compile_graph(replay_graph, "c")
+        self._optimized = optimized
+        self._plan = plan_for(optimized)
+        return self._plan
+
+    @property
+    def optimized_graph(self) -> Graph:
+        """The graph that runs: after the graph passes, and fused when ``jit_compile``."""
+        if self._optimized is None:
+            self._prepare()
+        return self._optimized
+
+    @property
+    def _replay_graph(self) -> Graph:
+        if self._replay is None:
+            self._prepare()
+        return self._replay
 
     @property
     def structured_input_signature(self):
@@ -124,7 +148,14 @@ class ConcreteFunction:
         if state.slow:
             outs = replay(self._replay_graph, tensors)
         else:
-            arrays = self._plan.run([t._v for t in tensors])
+            plan = self._plan
+            if plan is None:
+                if self._walked:
+                    plan = self._prepare()
+                else:   # the first call walks the traced graph (a plan's first run walks)
+                    self._walked = True
+                    plan = Plan(self.graph)
+            arrays = plan.run([t._v for t in tensors])
             outs = [wrap(a, d) for a, d in zip(arrays, self._out_dtypes)]
         if self._out_leaves:
             return outs[0]

@@ -1,10 +1,15 @@
 """Executes graphs with the ops' own kernels.
 
-A graph is prepared once into a ``Plan``: a Python function generated from its nodes, one line
+A graph is prepared into a ``Plan``: a Python function generated from its nodes, one line
 per node, that calls each kernel on local variables, deletes every intermediate after its last
 use, and inlines ``While``/``If`` nodes (whose sub-graphs are plain) as Python ``while``/``if``
 blocks. A warm call therefore costs little more than the kernels themselves. Errors are mapped
 from the generated line back to the node and the user's file and line that created it.
+
+Generating and compiling that function costs more than running most graphs once, and many
+graphs run once (a trace checked by a single call, a loop that exits at once), so a plan's
+first run *walks* the graph instead (``walk``: the same kernels, inlining, freeing and error
+naming, read from the nodes); the function is generated on the second run.
 
 While a profile is being taken (``ops.profiler`` calls ``set_recorder``), ``Plan.run`` runs a
 second, timed variant of the same function instead, generated on first use: it reads the
@@ -21,6 +26,7 @@ import numpy as np
 
 from runtime import backends
 from runtime.graph import Graph, Node, Value
+from runtime.passes.rewrite import is_stateful
 
 
 class GraphExecutionError(RuntimeError):
@@ -53,9 +59,10 @@ def untimed(kernel):
 class _Compiled:
     """One generated variant of a plan: its function and the line -> node map for errors."""
 
-    __slots__ = ("fn", "lines", "filename")
+    __slots__ = ("fn", "lines", "filename", "source")
 
     def __init__(self, gen: "_Generator", source: str):
+        self.source = source
         self.filename = f"<autograph-plan-{next(_plan_ids)}>"
         self.lines = gen.lines
         namespace = dict(gen.globals)
@@ -66,14 +73,13 @@ class _Compiled:
 class Plan:
     """``graph`` compiled to a Python function ``run(args) -> output arrays``."""
 
-    __slots__ = ("graph", "source", "_normal", "_timed", "_label")
+    __slots__ = ("graph", "_normal", "_timed", "_label", "_walked")
 
     def __init__(self, graph: Graph):
         self.graph = graph
-        gen = _Generator()
-        self.source = gen.function(graph)
-        self._normal = _Compiled(gen, self.source)
+        self._normal = None      # the generated function, made on the second run
         self._timed = None       # the timed variant, generated on the first profiled run
+        self._walked = False
         # A top-level graph (a traced function, a restored one) is one "function" span;
         # sub-graphs (branches, loop bodies, fused groups) run inside a node's span already.
         self._label = (graph.name, "function", None) if graph.parent is None else None
@@ -88,6 +94,11 @@ class Plan:
         if recorder is not None:
             return self._run_timed(recorder, args, xp)
         normal = self._normal
+        if normal is None:
+            if not self._walked:
+                self._walked = True
+                return walk(self.graph, args, xp)
+            normal = self._generate()
         try:
             return normal.fn(xp, *args)
         except Exception as e:
@@ -95,6 +106,16 @@ class Plan:
             if node is None:
                 raise
             raise _with_node(e, node) from None
+
+    @property
+    def source(self) -> str:
+        """The generated Python source of the plan (generated now if it was not yet)."""
+        return (self._normal or self._generate()).source
+
+    def _generate(self) -> "_Compiled":
+        gen = _Generator()
+        self._normal = _Compiled(gen, gen.function(self.graph))
+        return self._normal
 
     def _run_timed(self, recorder, args, xp) -> list:
         if self._timed is None:
@@ -272,6 +293,93 @@ class _Generator:
                 self.emit(indent + 1, "pass")
         for o, name in zip(n.outputs, outs):
             self.names[o] = name
+
+
+def walk(graph: Graph, args, xp) -> list:
+    """Run ``graph`` once by reading its nodes, as its generated plan would: ``args`` are the
+    inputs, then the outer captures; plain ``While``/``If`` nodes run their sub-graphs in
+    place; each intermediate is dropped after its last use; a failing kernel's error names
+    its node."""
+    env: dict = {}
+    args = iter(args)
+    for v in graph.inputs:
+        env[v] = next(args)
+    for v, src in graph.captures:
+        env[v] = next(args) if isinstance(src, Value) else _bound(src)
+    for n, kind, kernel, drops in _steps(graph):
+        ins = [env[v] for v in n.inputs]
+        try:
+            if kind is _KERNEL:
+                out = kernel(xp, *ins, **n.attrs)
+                outs = out if n.op.multi else (out,)
+            elif kind is _WHILE:
+                outs = _walk_while(n, ins, xp)
+            else:
+                a = n.attrs
+                key, idx = ("then_branch", "then_idx") if ins[0] else ("else_branch", "else_idx")
+                outs = walk(a[key], [ins[1 + j] for j in a[idx]], xp)
+        except Exception as e:
+            if getattr(e, "_graph_node_named", False):
+                raise
+            raise _with_node(e, n) from None
+        if n.outputs:
+            for o, value in zip(n.outputs, outs):
+                env[o] = value
+        ins = out = outs = value = None     # hold no array past its last use
+        for v in drops:
+            del env[v]
+    return [env[v] for v in graph.outputs]
+
+
+def _walk_while(n: Node, ins: list, xp) -> list:
+    a = n.attrs
+    k = a["n_vars"]
+    loop, caps = ins[:k], ins[k:]
+    cond, body = a["cond_graph"], a["body_graph"]
+    cond_caps = [caps[i] for i in a["cond_idx"]]
+    body_caps = [caps[i] for i in a["body_idx"]]
+    while walk(cond, loop + cond_caps, xp)[0]:
+        loop = walk(body, loop + body_caps, xp)
+    return loop
+
+
+_KERNEL, _WHILE, _IF = "kernel", "while", "if"
+
+
+def _steps(graph: Graph) -> list:
+    """What ``walk`` does per node of ``graph`` (cached on the graph, as its plan is):
+    ``(node, kind, kernel, values to drop after it)``. Pure nodes whose outputs nothing uses
+    are skipped (the graph passes would have removed them: a traced graph is walked before it
+    is optimized). Dropped are inputs at their last use and outputs nobody uses, never the
+    graph's inputs, captures or outputs."""
+    steps = graph.__dict__.get("_walk_steps")
+    if steps is not None:
+        return steps
+    live = set(graph.outputs)
+    nodes = []
+    for n in reversed(graph.nodes):
+        if is_stateful(n) or any(o in live for o in n.outputs):
+            nodes.append(n)
+            live.update(n.inputs)
+    nodes.reverse()
+    keep = set(graph.outputs) | set(graph.inputs) | {v for v, _ in graph.captures}
+    last_use: dict = {}
+    for i, n in enumerate(nodes):
+        for v in n.inputs:
+            last_use[v] = i
+    drops: list = [[] for _ in nodes]
+    for v, i in last_use.items():
+        if v not in keep:
+            drops[i].append(v)
+    steps = []
+    for n, dropped in zip(nodes, drops):
+        dropped.extend(o for o in n.outputs if o not in last_use and o not in keep)
+        kind = _KERNEL
+        if n.op.name in ("While", "If") and _plain(n):
+            kind = _WHILE if n.op.name == "While" else _IF
+        steps.append((n, kind, untimed(n.op.kernel), dropped))
+    graph._walk_steps = steps
+    return steps
 
 
 def _span_label(n: Node) -> tuple:

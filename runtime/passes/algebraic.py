@@ -2,6 +2,7 @@
 
 A rewrite applies only when the result keeps ``x``'s dtype and shape (a broadcasting ``x + 0``
 that changes the shape is left alone). ``x * 0`` is not simplified: it is NaN for NaN/Inf x.
+A float ``x + 0`` is simplified only when the zero is negative: ``-0.0 + 0.0`` is ``+0.0``.
 """
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ def _is_all(array, value) -> bool:
     return array is not None and np.size(array) > 0 and bool(np.all(np.asarray(array) == value))
 
 
+def _is_neutral(name: str, array, value) -> bool:
+    if not _is_all(array, value):
+        return False
+    array = np.asarray(array)
+    # x + (+0.0) turns x = -0.0 into +0.0; only x + (-0.0) is x for every float x
+    return name != "Add" or array.dtype.kind != "f" or bool(np.all(np.signbit(array)))
+
+
 def run(graph: Graph) -> Graph:
     def visit(new, node, ins):
         name = node.op.name
@@ -37,7 +46,7 @@ def run(graph: Graph) -> Graph:
         neutral, positions = rule
         for k in positions:
             other = ins[1 - k]
-            if _is_all(constant_array(new, ins[k]), neutral) and \
+            if _is_neutral(name, constant_array(new, ins[k]), neutral) and \
                     other.dtype is out.dtype and other.shape == out.shape and \
                     None not in other.shape:
                 return [other]

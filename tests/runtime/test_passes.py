@@ -89,9 +89,9 @@ def test_folding_a_whole_function_gives_the_same_value():
 # ---- algebraic simplification ------------------------------------------------------------
 
 @pytest.mark.parametrize("fn", [
-    lambda x: x * 1.0, lambda x: 1.0 * x, lambda x: x + 0.0, lambda x: 0.0 + x,
+    lambda x: x * 1.0, lambda x: 1.0 * x, lambda x: x + -0.0, lambda x: -0.0 + x,
     lambda x: x - 0.0, lambda x: x / 1.0, lambda x: x ** 1.0, lambda x: ag.identity(x),
-], ids=["x*1", "1*x", "x+0", "0+x", "x-0", "x/1", "x**1", "identity"])
+], ids=["x*1", "1*x", "x+(-0)", "(-0)+x", "x-0", "x/1", "x**1", "identity"])
 def test_identities_are_removed(fn):
     g = algebraic.run(_graph(fn, V3))
     assert g.nodes == []
@@ -100,9 +100,22 @@ def test_identities_are_removed(fn):
 
 @pytest.mark.parametrize("fn", [
     lambda x: x * 0.0, lambda x: 0.0 - x, lambda x: 1.0 / x, lambda x: x * 2.0,
-], ids=["x*0", "0-x", "1/x", "x*2"])
+    lambda x: x + 0.0, lambda x: 0.0 + x,
+], ids=["x*0", "0-x", "1/x", "x*2", "x+0", "0+x"])
 def test_non_identities_are_kept(fn):
     assert len(algebraic.run(_graph(fn, V3)).nodes) == 1
+
+
+def test_adding_positive_zero_keeps_the_sign_of_a_negative_zero():
+    f = ag.function(lambda x: x + 0.0)
+    for _ in range(2):   # the first call walks the traced graph, the second the optimized one
+        out = f(ag.constant([-0.0, 1.0]))
+        assert np.signbit(out.numpy()).tolist() == [False, False]
+
+
+def test_integer_x_plus_zero_is_removed():
+    g = algebraic.run(_graph(lambda x: x + 0, ag.TensorSpec([3], ag.int32)))
+    assert g.nodes == []
 
 
 def test_an_identity_that_broadcasts_is_kept():

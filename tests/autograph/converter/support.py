@@ -56,9 +56,11 @@ def _same(a, b) -> bool:
 
 
 def check(fn, *args, stdout: bool = True, expect_error=None):
-    """``fn(*args)`` converted under ``ag.function`` matches ``fn(*args)`` run in Python."""
+    """``fn(*args)`` converted under ``ag.function`` matches ``fn(*args)`` run in Python, on
+    the first call (which walks the traced graph) and the second (its generated plan)."""
     (kind, want), want_out = _run(fn, args)
-    (got_kind, got), got_out = _run(converted(fn), args)
+    staged = converted(fn)
+    (got_kind, got), got_out = _run(staged, args)
     if expect_error is not None:
         assert kind == "error" and isinstance(want, expect_error), f"Python gave {want!r}"
     if kind == "error":
@@ -68,6 +70,11 @@ def check(fn, *args, stdout: bool = True, expect_error=None):
     if got_kind == "error":
         raise got
     assert _same(got, want), f"converted gave {_as_numpy(got)!r}, Python {_as_numpy(want)!r}"
+    (again_kind, again), _ = _run(staged, args)
+    if again_kind == "error":
+        raise again
+    assert _same(again, want), f"converted gave {_as_numpy(again)!r} on the second call, " \
+        f"Python {_as_numpy(want)!r}"
     if stdout:
         assert got_out == want_out, f"converted printed {got_out!r}, Python {want_out!r}"
     return got
