@@ -219,7 +219,10 @@ def _while_grad(op, *dys):
     inputs = list(op.inputs)
     if not any(t.dtype in _DIFFERENTIABLE for t in inputs):
         return [None] * len(inputs)
-    seeds = [d if d is not None else zeros_like(o) for d, o in zip(dys, op.outputs)]
+    # outputs that cannot have a gradient (ints, bools, strings) get themselves as a seed: the
+    # body's gradient ignores it
+    seeds = [d if d is not None else zeros_like(o) if o.dtype in _DIFFERENTIABLE else o
+             for d, o in zip(dys, op.outputs)]
     vjp = _body_vjp(a["body_graph"], n)
     grads = dispatch.execute(WHILE_GRAD, tuple(inputs) + tuple(seeds),
                              dict(a, vjp_graph=vjp))
@@ -247,10 +250,12 @@ def _body_vjp(body: Graph, n_vars: int) -> Graph:
                 tape.watch([t for t in sources if t.dtype in _DIFFERENTIABLE])
                 outs = replay(body, xs, outer=cs)
             pairs = [(o, c) for o, c in zip(outs, cts) if o.dtype in _DIFFERENTIABLE]
-            grads = tape.gradient([o for o, _ in pairs], sources,
-                                  output_gradients=[c for _, c in pairs],
-                                  unconnected_gradients=UnconnectedGradients.ZERO) \
-                if pairs else [None] * len(sources)
+            watched = [t for t in sources if t.dtype in _DIFFERENTIABLE]
+            found = iter(tape.gradient([o for o, _ in pairs], watched,
+                                       output_gradients=[c for _, c in pairs],
+                                       unconnected_gradients=UnconnectedGradients.ZERO)
+                         if pairs else [None] * len(watched))
+            grads = [next(found) if t.dtype in _DIFFERENTIABLE else None for t in sources]
             results = []
             for src, gr in zip(sources, grads):
                 results.append(gr if gr is not None else src)  # placeholder for non-float

@@ -212,9 +212,10 @@ class Dataset:
     def __iter__(self):
         """A new iterator: one epoch over the elements.
 
-        Inside a function being traced (``for x in dataset`` in ``@ag.function``) the loop is
-        unrolled: the elements are produced eagerly at trace time and enter the graph as
-        constants, so the traced function replays the elements seen while tracing.
+        ``for x in dataset`` in an ``@ag.function`` (converted by AutoGraph) does not come
+        here while tracing: it becomes a graph loop that iterates the dataset each time the
+        function runs (see ``ops.data.iterator``). Iterating directly while tracing produces
+        the elements at trace time, as constants of the graph.
         """
         return iterator.Iterator(self)
 

@@ -1,10 +1,18 @@
 """The iterator ``iter(dataset)`` returns: one epoch of elements.
 
-A pipeline always runs eagerly. When a dataset is iterated inside a function being traced, or
+A pipeline always runs eagerly. When a dataset is iterated while a function is traced, or
 under a ``GradientTape``, each step runs in ``init_scope`` so that map functions make eager
 tensors (not graph nodes) and nothing is recorded on the tape, as TensorFlow's input pipelines
-run outside the traced function. In a traced ``for`` loop the elements therefore enter the graph
-as constants: the loop is unrolled over the elements produced at trace time.
+run outside the traced function.
+
+A ``for`` loop over a dataset (or over ``iter(dataset)``) in a function converted by AutoGraph
+is staged: it becomes one graph ``while_loop`` whose ops (``ops.data.graph_ops``) start a pass
+over the dataset and fetch its elements each time the graph runs, so every call sees fresh
+data (a ``shuffle`` reshuffles, a ``from_generator`` is read again) and the graph does not grow
+with the dataset. A loop over an iterator made outside the function continues that iterator.
+Iterating directly while tracing (``next(it)``, ``list(dataset)``, or a loop in a function
+traced with ``autograph=False``) still runs the pipeline at trace time: those elements enter
+the graph as constants.
 """
 from __future__ import annotations
 
@@ -16,12 +24,15 @@ from ops.variables import init_scope
 class Iterator:
     """Yields the elements of one pass over a dataset (``tf.data.Iterator``)."""
 
-    __slots__ = ("_dataset", "_elements")
+    __slots__ = ("_dataset", "_elements", "_made_in_trace")
 
     def __init__(self, dataset):
         self._dataset = dataset
         # A generator: nothing runs until the first ``next``.
         self._elements = dataset._iterate()
+        # A staged loop over an iterator made while tracing starts a fresh pass at every call;
+        # one made outside the traced function is continued (``graph_ops.loop_source``).
+        self._made_in_trace = state.graph is not None
 
     def __iter__(self) -> "Iterator":
         return self

@@ -17,6 +17,9 @@ value is ever a raw JSON object, a tag cannot be confused with data:
     {"scalar": {"dtype": "float32", "value": v}}   NumPy scalar (bool, int, float, complex)
     {"array": {"key": k, "dtype": "float32", "shape": [2, 3]}}   NumPy array in the array file
     {"graph": {...}}           nested graph (see graph_json)
+
+Any other value is refused; an object that knows why it cannot be saved (a dataset loop's
+source holds a Python pipeline) says so through a ``why_unsaveable()`` method.
 """
 from __future__ import annotations
 
@@ -62,6 +65,9 @@ def encode(value, ctx, where: str):
         return {"array": ctx.store_array(value, where)}
     if type(value).__name__ == "Graph" and hasattr(value, "nodes"):
         return {"graph": ctx.encode_graph(value, where)}
+    why_unsaveable = getattr(value, "why_unsaveable", None)
+    if callable(why_unsaveable):
+        raise SerializationError(f"{where}: {why_unsaveable()}")
     raise SerializationError(f"{where}: cannot save an attribute of type "
                              f"{type(value).__module__}.{type(value).__name__} ({value!r:.60})")
 

@@ -386,3 +386,16 @@ def test_control_dependencies_keep_the_assignment_before_the_read(mode):
 def test_control_dependencies_want_a_list():
     with pytest.raises(TypeError, match="list"):
         ag.control_dependencies(ag.constant(1.0))
+
+
+def test_gradient_through_a_graph_while_loop_carrying_a_string():
+    @ag.function
+    def cube_grad(x):
+        with ag.GradientTape() as tape:
+            tape.watch(x)
+            _, _, y = ag.while_loop(lambda i, s, y: i < 3,
+                                    lambda i, s, y: (i + 1, s, y * x),
+                                    [0, ag.constant("tag"), ag.constant(1.0)])
+        return tape.gradient(y, x)
+
+    assert float(cube_grad(ag.constant(2.0))) == 12.0     # d(x**3)/dx = 3 x**2

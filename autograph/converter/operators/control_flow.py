@@ -14,6 +14,7 @@ from runtime import nest
 from ops import control_flow as cf
 from ops import elementwise as E
 from ops.context import state
+from ops.data import graph_ops
 from ops.tensor import Tensor, convert_to_tensor
 from ops.tensor_array import TensorArray
 from autograph.converter.operators import dispatch, loops
@@ -247,9 +248,14 @@ def while_stmt(test, body, get_state, set_state, symbol_names, opts=None):
 
 def for_stmt(iter_, extra_test, body, get_state, set_state, symbol_names, opts=None):
     """``for x in iter_: body(x)`` stopping when ``extra_test()`` is false (``break`` and
-    ``return`` inside the loop); a ``while_loop`` op when ``iter_`` is staged."""
+    ``return`` inside the loop); a ``while_loop`` op when ``iter_`` is staged, or is a
+    dataset iterated while tracing (the graph then iterates it each time it runs)."""
     if isinstance(iter_, (loops.StagedEnumerate, loops.StagedZip)) or dispatch.is_staged(iter_):
         loops.staged_for(iter_, extra_test, body, get_state, set_state, symbol_names, opts)
+        return
+    if state.graph is not None and graph_ops.iterates_dataset(iter_):
+        loops.staged_dataset_for(iter_, extra_test, body, get_state, set_state, symbol_names,
+                                 opts)
         return
     check = _UnrollCheck()
     if extra_test is None:

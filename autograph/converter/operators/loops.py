@@ -9,6 +9,10 @@ scratch graph (staged statements inside run their bodies once too) and thrown aw
   discovery found; after the loop it is registered as meaningful only if the loop ran, so
   reading it after zero iterations fails (``variables.ld``);
 - a Python list the body appends to becomes a ``TensorArray`` (finish with ``ag.stack``).
+
+A ``for`` over a dataset carries, besides the statement's state, the handle of a pass over the
+dataset made when the graph runs, whether the current element exists, and the element itself
+(``ops.data.graph_ops``): the body fetches the next element after the user's block.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from runtime.graph import Graph
 from ops import control_flow as cf
 from ops import elementwise as E
 from ops.context import state
+from ops.data import graph_ops
 from ops.tensor import Tensor, constant, convert_to_tensor
 from ops.tensor_array import TensorArray
 from ops.tracing import Tracer, symbolic
@@ -400,3 +405,59 @@ def staged_for(iterable, extra_test, body, get_state, set_state, names, opts):
         _flags_after(result[1:], loop.first_assigned, E.greater(result[0], 0), loop.names,
                      where)
     loop.set(tuple(result[1:]))
+
+
+# ---- for over a dataset -------------------------------------------------------------------
+
+def staged_dataset_for(iterable, extra_test, body, get_state, set_state, names, opts):
+    """``for x in dataset`` while tracing: a ``while_loop`` that pulls the elements from a
+    pass over the dataset when the graph runs (one pass per entry into the loop)."""
+    where = dispatch.Where()
+    spec, components = graph_ops.element_specs(iterable)
+    if discovering():
+        set_state(tuple(unknown_like(v) for v in get_state()))
+        body(_unknown_element(spec, components))
+        return
+    refuse_in_try((opts or {}).get("in_try"), "for loop over a dataset")
+    check_outside_names(names, names, where, "for loop over a dataset")
+    source = graph_ops.loop_source(iterable, str(where))
+    loop = prepare(get_state(), names, lambda: body(_unknown_element(spec, components)),
+                   get_state, set_state, where)
+    handle = graph_ops.make_iterator(source)
+    has_value, first = graph_ops.get_next(handle, 0, True, components)
+    n = len(first)
+
+    def more():
+        """``extra_test()`` (no ``break`` or ``return`` yet) as a scalar bool tensor."""
+        if extra_test is None:
+            return constant(True)
+        return _to_bool(extra_test(), "for loop")
+
+    def cond_fn(i, handle_, has, *rest):
+        loop.set(rest[n:])
+        return E.logical_and(has, more()) if extra_test is not None else has
+
+    def body_fn(i, handle_, has, *rest):
+        before = rest[n:]
+        loop.set(before)
+        body(nest.pack_sequence_as(spec, list(rest[:n])))
+        after = loop.get()
+        check_iteration(before, after, loop.names, where)
+        # No fetch after a break: the element would be pulled from the pipeline for nothing.
+        i = i + 1
+        has, element = graph_ops.get_next(handle_, i, more(), components)
+        return (i, handle_, has) + tuple(element) + tuple(after)
+
+    loop_vars = [constant(0), handle, has_value] + first + loop.init
+    result = list(cf.while_loop(cond_fn, body_fn, loop_vars, **_loop_kwargs(opts)))
+    user = result[3 + n:]
+    if loop.first_assigned:
+        _flags_after(user, loop.first_assigned, E.greater(result[0], 0), loop.names, where)
+    loop.set(tuple(user))
+
+
+def _unknown_element(spec, components):
+    """An element of unknown contents (placeholders of the spec's types), for discovery."""
+    graph = state.graph.graph
+    return nest.pack_sequence_as(spec, [symbolic(graph.add_input(dtype, shape))
+                                        for dtype, shape in components])
