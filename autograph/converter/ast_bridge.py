@@ -16,8 +16,6 @@ import ast
 
 import gast
 
-_classes: dict = {}      # gast class -> (ast class, fields to copy)
-
 # Contexts and operators carry nothing: one shared instance per type (as ast.parse does).
 _LEAF_BASES = ("expr_context", "operator", "unaryop", "cmpop", "boolop")
 _to_ast_leaf = {getattr(gast, n): getattr(ast, n)() for n in dir(gast)
@@ -26,54 +24,72 @@ _to_ast_leaf = {getattr(gast, n): getattr(ast, n)() for n in dir(gast)
 _to_gast_leaf = {type(v): k() for k, v in _to_ast_leaf.items()}
 
 
-def _target(cls):
-    found = _classes.get(cls)
+def convert(node, lineno: int = 1, col: int = 0):
+    """The ``ast`` tree of ``node`` (a gast tree)."""
+    return _converter(node.__class__)(node, lineno, col)
+
+
+def _same(node, lineno, col):
+    return node
+
+
+def _list(nodes, lineno, col):
+    return [_converter(n.__class__)(n, lineno, col) for n in nodes]
+
+
+# gast class -> function copying one node into its ast class. Each is generated from the
+# class's fields: a straight-line copy is about twice as fast as a loop over the fields.
+_converters: dict = {list: _list}
+
+
+def _converter(cls):
+    found = _converters.get(cls)
     if found is None:
-        ast_cls = getattr(ast, cls.__name__)
-        found = (ast_cls, tuple(f for f in ast_cls._fields if f in cls._fields),
-                 "lineno" in ast_cls._attributes)
-        _classes[cls] = found
+        found = _converters[cls] = _make_converter(cls)
     return found
 
 
-def convert(node, lineno: int = 1, col: int = 0):
-    """The ``ast`` tree of ``node`` (a gast tree)."""
-    if isinstance(node, list):
-        return [convert(n, lineno, col) for n in node]
-    cls = node.__class__
+def _make_converter(cls):
     leaf = _to_ast_leaf.get(cls)
     if leaf is not None:
-        return leaf
-    if not isinstance(node, gast.AST):
-        return node
+        return lambda node, lineno, col: leaf
+    if not (isinstance(cls, type) and issubclass(cls, gast.AST)):
+        return _same
+    if cls is gast.arguments:
+        return _arguments
+    if cls is gast.ExceptHandler:
+        return _except_handler
+    ast_cls = getattr(ast, cls.__name__)
+    lines = ["def convert_node(node, lineno, col):",
+             "    d = node.__dict__",
+             "    lineno = d.get('lineno', lineno)",
+             "    col = d.get('col_offset', col)",
+             "    new = new_node(ast_cls)",
+             "    nd = new.__dict__"]
+    for f in ast_cls._fields:
+        if f in cls._fields:
+            lines += [f"    v = d.get({f!r})",
+                      f"    nd[{f!r}] = converter(v.__class__)(v, lineno, col)"]
+    if "lineno" in ast_cls._attributes:
+        lines += ["    nd['lineno'] = lineno",
+                  "    nd['col_offset'] = col",
+                  "    if 'end_lineno' in d:",
+                  "        nd['end_lineno'] = d['end_lineno']",
+                  "        nd['end_col_offset'] = d.get('end_col_offset')"]
+    lines.append("    return new")
+    namespace = {"new_node": ast_cls.__new__, "ast_cls": ast_cls, "converter": _converter}
+    exec("\n".join(lines), namespace)
+    return namespace["convert_node"]
+
+
+def _except_handler(node, lineno, col):
     d = node.__dict__
     lineno = d.get("lineno", lineno)
     col = d.get("col_offset", col)
-    if cls is gast.arguments:
-        return _arguments(node, lineno, col)
-    if cls is gast.ExceptHandler:
-        name = node.name.id if node.name is not None else None
-        return ast.ExceptHandler(type=convert(node.type, lineno, col), name=name,
-                                 body=convert(node.body, lineno, col), lineno=lineno,
-                                 col_offset=col)
-    ast_cls, fields, located = _target(cls)
-    new = ast_cls.__new__(ast_cls)
-    nd = new.__dict__
-    for f in fields:
-        v = d.get(f)
-        if v.__class__ is list:
-            nd[f] = [convert(x, lineno, col) for x in v]
-        elif isinstance(v, gast.AST):
-            nd[f] = convert(v, lineno, col)
-        else:
-            nd[f] = v
-    if located:
-        nd["lineno"] = lineno
-        nd["col_offset"] = col
-        if "end_lineno" in d:
-            nd["end_lineno"] = d["end_lineno"]
-            nd["end_col_offset"] = d.get("end_col_offset")
-    return new
+    name = node.name.id if node.name is not None else None
+    return ast.ExceptHandler(type=convert(node.type, lineno, col), name=name,
+                             body=convert(node.body, lineno, col), lineno=lineno,
+                             col_offset=col)
 
 
 def _arg(name, lineno, col):
