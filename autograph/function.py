@@ -16,7 +16,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from runtime import nest
+from runtime import collector, nest
 from runtime.dtypes import DType
 from runtime.graph import Graph
 from runtime.interpreter import Plan, plan_for
@@ -305,7 +305,8 @@ class Function:
         if cf is None and self._reduce_retracing:
             cf = self._find_compatible(tensors, _relaxed_key(key))
         if cf is None:
-            cf = self._trace(args, kwargs, flat, structure, key, names)
+            with collector.paused():
+                cf = self._trace(args, kwargs, flat, structure, key, names)
         else:
             self._history.append(False)
         if self._jit_compile is None and cf.jit_compile is not _jit_default:

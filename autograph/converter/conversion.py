@@ -15,12 +15,12 @@ function object (weakly: it goes when the function goes).
 from __future__ import annotations
 
 import ast
-import gc
 import time
 import weakref
 
 import gast
 
+from runtime import collector
 from autograph.converter import loader, operators, parser, verbosity
 from autograph.converter.analysis import activity, definedness, liveness
 from autograph.converter.converters import (
@@ -78,19 +78,12 @@ def source_of(fn) -> str:
 
 
 def _build(fn) -> loader.Factory:
-    # Conversion allocates many short-lived nodes; the cyclic collector has nothing to
-    # find among them (about 10% of the time).
-    collecting = gc.isenabled()
-    gc.disable()
     start = time.perf_counter()
     qualname = getattr(fn, "__qualname__", fn.__name__)
-    try:
+    with collector.paused():
         node = _converted_tree(fn)
         factory = loader.build(node, fn.__code__.co_freevars, qualname,
                                fn.__code__.co_filename)
-    finally:
-        if collecting:
-            gc.enable()
     if verbosity.has_verbosity(1):
         code = fn.__code__
         verbosity.log(1, f"Converted {qualname} ({code.co_filename}:{code.co_firstlineno}) "
