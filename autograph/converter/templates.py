@@ -19,6 +19,10 @@ A hole is a bare name in the template. What fills it decides how:
 
 Every node the template creates gets the line of ``origin``, so generated code maps back to
 the user's statement it came from.
+
+Conversion fills dozens of templates per function, so each (template, set of holes) is
+compiled once into a builder: a Python function that constructs the template's nodes
+directly and calls the filler only at holes.
 """
 from __future__ import annotations
 
@@ -97,7 +101,77 @@ def _origin_line(origin):
 
 def replace(source: str, origin=None, **holes) -> list:
     """The template's statements with its holes filled."""
-    return _Filler(holes, _origin_line(origin)).fill_list(_template(source))
+    key = (source, frozenset(holes))
+    build = _builders.get(key)
+    if build is None:
+        build = _builders[key] = _compile(_template(source), key[1])
+    return build(_Filler(holes, _origin_line(origin)))
+
+
+_builders: dict = {}
+
+
+def _compile(template: list, holes: frozenset):
+    """A function ``build(filler) -> statements`` equivalent to ``filler.fill_list(template)``
+    with the template's structure unrolled into constructor calls."""
+    consts: list = []
+
+    def const(value) -> str:
+        consts.append(value)
+        return f"C[{len(consts) - 1}]"
+
+    def is_hole_site(n) -> bool:
+        """Nodes whose filling depends on the holes' values (may splice or vanish)."""
+        cls = n.__class__
+        return (cls is gast.Expr and n.value.__class__ is gast.Name and n.value.id in holes) \
+            or (cls is gast.Name and n.id in holes) or cls is gast.Nonlocal or cls is gast.Global
+
+    def gen_list(nodes: list, body: bool) -> str:
+        if not any(n is not None and is_hole_site(n) for n in nodes):
+            return "[" + "".join(gen(n) + ", " for n in nodes) + "]"
+        items = "".join((f"f.fill({const(n)}, True)" if n is not None and is_hole_site(n)
+                         else "NONE" if n is None else gen(n)) + ", " for n in nodes)
+        return f"f.splice([{items}], {body})"
+
+    def gen(n) -> str:
+        if n is None:
+            return "None"
+        if isinstance(n, _SHARED):
+            return const(n)
+        cls = n.__class__
+        if not isinstance(n, gast.AST):
+            return const(n)
+        if cls is gast.Name and n.id in holes:
+            return f"f._fill_name({const(n)}, False)"
+        if is_hole_site(n):
+            return f"f.fill({const(n)})"
+        fields = []
+        for name in n._fields:
+            v = n.__dict__.get(name)
+            if v.__class__ is list:
+                fields.append(f"{name!r}: {gen_list(v, name == 'body')}")
+            else:
+                fields.append(f"{name!r}: {gen(v)}")
+        if cls is gast.FunctionDef and n.name in holes:
+            fields = [f for f in fields if not f.startswith("'name':")]
+            fields.append(f"'name': f.holes[{n.name!r}]")
+        if "lineno" in cls._attributes:
+            fields.append("'lineno': line, 'col_offset': 0")
+        return f"node({const(cls)}, {{{', '.join(fields)}}})"
+
+    code = f"def build(f):\n    line = f.line\n    return {gen_list(template, False)}\n"
+    namespace = {"C": consts, "node": _node, "NONE": _NONE}
+    exec(compile(code, "<autograph-template>", "exec"), namespace)
+    return namespace["build"]
+
+
+_NONE = object()    # a None item of a template list (a hole filled with None vanishes instead)
+
+
+def _node(cls, fields: dict):
+    new = cls.__new__(cls)
+    new.__dict__ = fields
+    return new
 
 
 def replace_as_expression(source: str, origin=None, **holes):
@@ -135,6 +209,21 @@ class _Filler:
             self.used.add(name)
             set_lines(value, self.line)
         return value
+
+    def splice(self, filled: list, body: bool) -> list:
+        """A filled list: hole fillings that are lists are spliced in, None dropped; an
+        empty ``body`` holds ``pass``."""
+        out = []
+        for r in filled:
+            if r.__class__ is list:
+                out.extend(r)
+            elif r is _NONE:
+                out.append(None)
+            elif r is not None:
+                out.append(r)
+        if not out and body:
+            out.append(gast.Pass(lineno=self.line or 1, col_offset=0))
+        return out
 
     def fill_list(self, nodes: list) -> list:
         out = []

@@ -54,3 +54,16 @@ def test_templates_are_not_modified_by_use():
 def test_replace_as_expression():
     e = templates.replace_as_expression("ag__.ld(name)", name=expr("v"))
     assert src([gast.Expr(value=e)]) == "ag__.ld(v)"
+
+
+def test_a_none_in_a_template_list_is_kept_beside_a_spliced_hole():
+    out = templates.replace("x = {**extra, 'k': items}", extra=expr("d"),
+                            items=gast.List(elts=[expr("a")], ctx=gast.Load()))
+    assert src(out) == "x = {**d, 'k': [a]}"
+    out = templates.replace("f(items, *rest)", items=[expr("a"), expr("b")], rest=expr("r"))
+    assert src(out) == "f(a, b, *r)"
+
+
+def test_the_same_template_with_other_holes_is_compiled_again():
+    assert src(templates.replace("y = x + 1", x=expr("a"))) == "y = a + 1"
+    assert src(templates.replace("y = x + 1", y="z")) == "z = x + 1"
