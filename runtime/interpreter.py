@@ -300,32 +300,34 @@ def walk(graph: Graph, args, xp) -> list:
     inputs, then the outer captures; plain ``While``/``If`` nodes run their sub-graphs in
     place; each intermediate is dropped after its last use; a failing kernel's error names
     its node."""
-    env: dict = {}
-    args = iter(args)
-    for v in graph.inputs:
-        env[v] = next(args)
-    for v, src in graph.captures:
-        env[v] = next(args) if isinstance(src, Value) else _bound(src)
-    for n, kind, kernel, drops in _steps(graph):
-        ins = [env[v] for v in n.inputs]
+    walker = graph.__dict__.get("_walker") or _Walker(graph)
+    env = dict(zip(walker.params, args))
+    env.update(walker.constants)
+    for kind, kernel, inputs, attrs, outputs, drops, n in walker.steps:
+        ins = list(map(env.__getitem__, inputs))
         try:
             if kind is _KERNEL:
-                out = kernel(xp, *ins, **n.attrs)
-                outs = out if n.op.multi else (out,)
+                out = kernel(xp, *ins, **attrs)
+            elif kind is _MULTI:
+                out = kernel(xp, *ins, **attrs)
+                if outputs:
+                    for o, value in zip(outputs, out):
+                        env[o] = value
             elif kind is _WHILE:
-                outs = _walk_while(n, ins, xp)
+                out = _walk_while(n, ins, xp)
             else:
-                a = n.attrs
                 key, idx = ("then_branch", "then_idx") if ins[0] else ("else_branch", "else_idx")
-                outs = walk(a[key], [ins[1 + j] for j in a[idx]], xp)
+                out = walk(attrs[key], [ins[1 + j] for j in attrs[idx]], xp)
         except Exception as e:
             if getattr(e, "_graph_node_named", False):
                 raise
             raise _with_node(e, n) from None
-        if n.outputs:
-            for o, value in zip(n.outputs, outs):
+        if kind is _KERNEL:
+            env[outputs[0]] = out
+        elif kind is not _MULTI:
+            for o, value in zip(outputs, out):
                 env[o] = value
-        ins = out = outs = value = None     # hold no array past its last use
+        ins = out = value = None     # hold no array past its last use
         for v in drops:
             del env[v]
     return [env[v] for v in graph.outputs]
@@ -343,43 +345,53 @@ def _walk_while(n: Node, ins: list, xp) -> list:
     return loop
 
 
-_KERNEL, _WHILE, _IF = "kernel", "while", "if"
+_KERNEL, _MULTI, _WHILE, _IF = "kernel", "multi", "while", "if"
 
 
-def _steps(graph: Graph) -> list:
-    """What ``walk`` does per node of ``graph`` (cached on the graph, as its plan is):
-    ``(node, kind, kernel, values to drop after it)``. Pure nodes whose outputs nothing uses
-    are skipped (the graph passes would have removed them: a traced graph is walked before it
-    is optimized). Dropped are inputs at their last use and outputs nobody uses, never the
-    graph's inputs, captures or outputs."""
-    steps = graph.__dict__.get("_walk_steps")
-    if steps is not None:
-        return steps
-    live = set(graph.outputs)
-    nodes = []
-    for n in reversed(graph.nodes):
-        if is_stateful(n) or any(o in live for o in n.outputs):
-            nodes.append(n)
-            live.update(n.inputs)
-    nodes.reverse()
-    keep = set(graph.outputs) | set(graph.inputs) | {v for v, _ in graph.captures}
-    last_use: dict = {}
-    for i, n in enumerate(nodes):
-        for v in n.inputs:
-            last_use[v] = i
-    drops: list = [[] for _ in nodes]
-    for v, i in last_use.items():
-        if v not in keep:
-            drops[i].append(v)
-    steps = []
-    for n, dropped in zip(nodes, drops):
-        dropped.extend(o for o in n.outputs if o not in last_use and o not in keep)
-        kind = _KERNEL
-        if n.op.name in ("While", "If") and _plain(n):
-            kind = _WHILE if n.op.name == "While" else _IF
-        steps.append((n, kind, untimed(n.op.kernel), dropped))
-    graph._walk_steps = steps
-    return steps
+class _Walker:
+    """What ``walk`` needs of a graph, read once (cached on the graph, as its plan is): the
+    values ``args`` bind, the constants captured, and per node ``(kind, kernel, inputs,
+    attrs, outputs, values to drop after it, node)``.
+
+    Pure nodes whose outputs nothing uses are skipped (the graph passes would remove them:
+    a traced graph is walked before it is optimized). Dropped are inputs at their last use and
+    outputs nobody uses, never the graph's inputs, captures or outputs."""
+
+    __slots__ = ("params", "constants", "steps")
+
+    def __init__(self, graph: Graph):
+        captured = [(v, src) for v, src in graph.captures]
+        self.params = list(graph.inputs) + [v for v, src in captured if isinstance(src, Value)]
+        self.constants = [(v, _bound(src)) for v, src in captured
+                          if not isinstance(src, Value)]
+        live = set(graph.outputs)
+        nodes = []
+        for n in reversed(graph.nodes):
+            if is_stateful(n) or any(o in live for o in n.outputs):
+                nodes.append(n)
+                live.update(n.inputs)
+        nodes.reverse()
+        keep = set(graph.outputs) | set(graph.inputs) | {v for v, _ in captured}
+        last_use: dict = {}
+        for i, n in enumerate(nodes):
+            for v in n.inputs:
+                last_use[v] = i
+        drops: list = [[] for _ in nodes]
+        for v, i in last_use.items():
+            if v not in keep:
+                drops[i].append(v)
+        self.steps = []
+        for n, dropped in zip(nodes, drops):
+            dropped.extend(o for o in n.outputs if o not in last_use and o not in keep)
+            if n.op.name in ("While", "If") and _plain(n):
+                kind = _WHILE if n.op.name == "While" else _IF
+            elif n.op.multi or len(n.outputs) != 1:
+                kind = _MULTI
+            else:
+                kind = _KERNEL
+            self.steps.append((kind, untimed(n.op.kernel), tuple(n.inputs), n.attrs,
+                               tuple(n.outputs), tuple(dropped), n))
+        graph._walker = self
 
 
 def _span_label(n: Node) -> tuple:

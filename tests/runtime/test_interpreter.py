@@ -254,3 +254,17 @@ def test_graph_runs_on_empty_and_scalar_inputs():
     f = ag.function(lambda x: ag.reduce_sum(x * x) + 1.0)
     assert f(ag.constant(np.zeros((0, 3), np.float32))).numpy() == 1.0
     assert f(ag.constant(3.0)).numpy() == 10.0
+
+
+def test_ops_without_outputs_run_in_program_order(capfd):
+    v = ag.Variable(1.0)
+
+    @ag.function
+    def f(x):
+        ag.print("before", v)
+        v.assign_add(x)
+        ag.print("after", v)
+        return v.read_value()
+
+    assert f(ag.constant(2.0)).numpy() == 3.0
+    assert capfd.readouterr().err.split() == ["before", "1", "after", "3"]
