@@ -156,3 +156,36 @@ def test_list_of_tensors_with_fixed_structure_as_loop_variable():
             pair = [pair[1], pair[0] + pair[1]]
         return pair[0]
     check(f, t(10))
+
+
+# ---- lists the function does not own: appended as written -----------------------------------
+
+_appended = []
+
+
+def _append_to_a_global(n):
+    s = 0
+    for i in ag.range(n):
+        _appended.append(i)
+        s += i
+    return s
+
+
+def test_a_global_list_is_appended_as_written_in_a_staged_loop():
+    _appended.clear()
+    assert int(converted(_append_to_a_global)(t(4))) == 6
+    # a Python side effect while tracing (as in TensorFlow): one symbolic element
+    assert len(_appended) == 1 and isinstance(_appended[0], ag.Tensor)
+
+
+def test_a_list_of_the_enclosing_function_is_appended_in_a_python_loop():
+    acc = []
+
+    def f(n):
+        for i in range(n):
+            acc.append(i * 2)
+        return len(acc)
+
+    assert converted(f)(3) == 3
+    assert acc == [0, 2, 4]
+    assert "list_append" not in ag.autograph.to_code(f)
