@@ -1,5 +1,5 @@
 """``ag.errors``: TensorFlow's error types."""
 from ops.errors import (  # noqa: F401
-    InternalError, InvalidArgumentError, NotFoundError, OpError, OutOfRangeError,
-    UnimplementedError,
+    AlreadyExistsError, InternalError, InvalidArgumentError, NotFoundError, OpError,
+    OutOfRangeError, UnavailableError, UnimplementedError,
 )

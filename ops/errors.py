@@ -31,6 +31,14 @@ class InternalError(OpError):
     pass
 
 
+class AlreadyExistsError(OpError):
+    """What is being created exists already (e.g. a second profile while one runs)."""
+
+
+class UnavailableError(OpError):
+    """What is asked for is not there now (e.g. stopping the profiler when none runs)."""
+
+
 def dtype_mismatch(op: str, a, b) -> TypeError:
     return TypeError(
         f"{op}: cannot combine {a.name} and {b.name} tensors; convert one first, "

@@ -36,19 +36,11 @@ import time
 from typing import Optional
 
 from runtime import interpreter, registry
-from ops.errors import OpError
+from ops.errors import AlreadyExistsError, UnavailableError
 
 CATEGORIES = ("op", "function", "kernel", "user")
 _now = time.perf_counter_ns
 _tid = threading.get_native_id
-
-
-class AlreadyExistsError(OpError):
-    """A profile is already running (TensorFlow raises its error of this name)."""
-
-
-class UnavailableError(OpError):
-    """There is no running profile to stop (TensorFlow raises its error of this name)."""
 
 
 ProfilerOptions = collections.namedtuple(

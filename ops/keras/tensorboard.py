@@ -255,9 +255,10 @@ class TensorBoard(Callback):
 
     def _start_profile(self) -> None:
         from ops import profiler
+        from ops.errors import AlreadyExistsError
         try:
             profiler.start(self.log_dir)
-        except profiler.AlreadyExistsError as e:   # as Keras: report it, keep training
+        except AlreadyExistsError as e:   # as Keras: report it, keep training
             warnings.warn(f"TensorBoard: failed to start the profiler: {e}", UserWarning,
                           stacklevel=2)
             return

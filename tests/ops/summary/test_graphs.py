@@ -128,7 +128,7 @@ def test_profiler_trace_on_while_a_profile_runs_is_refused_and_leaves_nothing_on
     from ops import profiler
     profiler.start(str(tmp_path))
     try:
-        with pytest.raises(profiler.AlreadyExistsError):
+        with pytest.raises(tf.errors.AlreadyExistsError):
             tf.summary.trace_on(graph=True, profiler=True)
     finally:
         profiler.stop(save=False)
