@@ -4,12 +4,16 @@ behaves as in Python. ``print`` is not here on purpose: it stays Python's, runni
 the function is traced (``ag.print`` prints when the graph runs). ``int``, ``float`` and
 ``bool`` of a staged tensor cannot give a Python value, so, as in TensorFlow, they become
 casts to int32, float32 and bool; ``any``/``all`` of a staged tensor reduce it.
+``enumerate``/``zip`` of datasets while tracing are ``Dataset.enumerate``/``Dataset.zip``
+(as in TensorFlow), so a ``for`` over them is a graph loop over the pipeline.
 """
 from __future__ import annotations
 
 import builtins
 
 from ops import elementwise as E
+from ops.context import state
+from ops.data.dataset import Dataset
 from ops.tensor import Tensor
 from ops.tensor_array import TensorArray
 from autograph.converter.operators import dispatch
@@ -43,12 +47,17 @@ def len_(x):
 
 
 def enumerate_(iterable, start=0):
+    if state.graph is not None and isinstance(iterable, Dataset):
+        return iterable.enumerate(start)
     if dispatch.is_staged(iterable) or isinstance(iterable, (StagedZip, StagedEnumerate)):
         return StagedEnumerate(iterable, start)
     return builtins.enumerate(iterable, start)
 
 
 def zip_(*iterables, **kwargs):
+    if state.graph is not None and iterables and not kwargs and \
+            builtins.all(isinstance(x, Dataset) for x in iterables):
+        return Dataset.zip(iterables)
     if _any_staged(iterables) and builtins.all(
             isinstance(x, (Tensor, StagedZip, StagedEnumerate)) or hasattr(x, "_read_for_op")
             for x in iterables) and not kwargs:

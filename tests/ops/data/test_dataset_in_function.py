@@ -582,3 +582,26 @@ def test_to_code_is_the_usual_for_statement():
     code = ag.to_code(total)
     assert "ag__.for_stmt(ds, None, loop_body" in code
     assert "Dataset" not in code and "iterator" not in code.lower()
+
+
+# ---- enumerate and zip of datasets ---------------------------------------------------------
+
+def test_enumerate_and_zip_of_datasets_are_graph_loops_too():
+    xs = Dataset.from_tensor_slices(np.float32([1, 2, 3, 4]))
+    ys = Dataset.range(10, 14)
+
+    def f():
+        s = ag.constant(0.0)
+        for i, x in enumerate(xs, 1):
+            s += ag.cast(i, ag.float32) * x
+        for x, y in zip(xs, ys):
+            s += x * ag.cast(y, ag.float32)
+        return s
+
+    traced = ag.function(f)
+    expected = 1 * 1 + 2 * 2 + 3 * 3 + 4 * 4 + 1 * 10 + 2 * 11 + 3 * 12 + 4 * 13
+    assert float(traced()) == expected == float(traced())
+    graph = traced.get_concrete_function().graph
+    assert sum(n.op.name == "While" for n in graph.nodes) == 2
+    with eagerly():
+        assert float(traced()) == expected
