@@ -15,7 +15,9 @@ def _step(arrays, native: bool, monkeypatch, t=3.0):
     w0, m0, v0, g = arrays
     w, m, v = ag.Variable(w0), ag.Variable(m0), ag.Variable(v0)
     with monkeypatch.context() as patch:
-        if not native:
+        if native:     # the C loop for every size (small ones use NumPy in practice)
+            patch.setattr(training_kernels, "NATIVE_MIN_SIZE", 0)
+        else:
             patch.setattr(training_kernels, "adam", lambda *args: None)
         training_ops.apply_adam(w, m, v, ag.constant(g), 0.01, t, 0.9, 0.999, 1e-7)
     return [x.numpy() for x in (w, m, v)]
@@ -30,7 +32,7 @@ def _arrays(dtype, shape, seed=0):
 
 @needs_compiler
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(), (7,), (64, 33), (0, 4)])
+@pytest.mark.parametrize("shape", [(), (7,), (64, 33), (0, 4), (128, 130)])
 def test_the_c_loop_is_bitwise_the_numpy_kernel(dtype, shape, monkeypatch):
     arrays = _arrays(dtype, shape)
     native, numpy = _step(arrays, True, monkeypatch), _step(arrays, False, monkeypatch)
@@ -50,7 +52,16 @@ def test_nan_inf_and_zero_gradients_match_numpy(monkeypatch):
 
 
 @needs_compiler
-def test_non_contiguous_gradients_are_handled():
+def test_large_variables_use_the_c_loop_and_small_ones_numpy():
+    big = np.zeros(training_kernels.NATIVE_MIN_SIZE, np.float32)
+    small = big[:-1]
+    assert training_kernels.adam(big, big, big, big, 0.1, 0.001, 0.01, 1e-7) is not None
+    assert training_kernels.adam(small, small, small, small, 0.1, 0.001, 0.01, 1e-7) is None
+
+
+@needs_compiler
+def test_non_contiguous_gradients_are_handled(monkeypatch):
+    monkeypatch.setattr(training_kernels, "NATIVE_MIN_SIZE", 0)
     g = np.arange(12, dtype=np.float32).reshape(3, 4).T       # a transposed view
     w, m, v = (np.zeros((4, 3), np.float32) for _ in range(3))
     out = training_kernels.adam(w, m, v, g, np.float32(0.1), np.float32(0.001),
@@ -67,6 +78,7 @@ def test_other_dtypes_and_mismatched_shapes_fall_back_to_numpy():
 
 def test_without_a_compiler_the_numpy_kernel_runs(monkeypatch):
     monkeypatch.setattr(training_kernels, "_loaded", {})
+    monkeypatch.setattr(training_kernels, "NATIVE_MIN_SIZE", 0)
     monkeypatch.setattr(cbuild, "toolchain", lambda: None)
     w, m, v = ag.Variable([1.0, 2.0]), ag.Variable([0.0, 0.0]), ag.Variable([0.0, 0.0])
     training_ops.apply_adam(w, m, v, ag.constant([1.0, -1.0]), 0.1, 1.0, 0.9, 0.999, 1e-7)
