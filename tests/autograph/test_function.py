@@ -324,6 +324,24 @@ def test_concrete_function_graphs_traced_and_optimized():
     assert cf.pretty_printed_graph() == str(cf.graph)
 
 
+def test_the_first_call_walks_the_traced_graph_and_the_second_runs_the_optimized_plan():
+    f = ag.function(lambda x: ag.reduce_sum(x * 1.0 + ag.exp(x)))
+    x = ag.constant([0.5, 1.0])
+    first = f(x)
+    cf = f.get_concrete_function(x)
+    assert cf._plan is None and cf._optimized is None     # nothing optimized or generated
+    second = f(x)
+    assert cf._plan is not None and "Mul" not in cf.optimized_graph.op_counts()
+    assert first.numpy() == second.numpy()
+    np.testing.assert_allclose(first.numpy(), 1.5 + np.exp(0.5) + np.exp(1.0), rtol=1e-6)
+
+
+def test_a_compiled_function_is_compiled_when_traced():
+    cf = ag.function(lambda x: ag.tanh(x) * 2.0, jit_compile=True).get_concrete_function(
+        ag.TensorSpec([3]))
+    assert cf._plan is not None and "Fused" in cf.optimized_graph.op_counts()
+
+
 # ---- eager vs traced ---------------------------------------------------------------------
 
 def test_executing_eagerly_is_false_only_while_tracing():
