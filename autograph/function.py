@@ -71,6 +71,27 @@ def _shape_of(t: Tensor) -> tuple:
     return t._v.shape if t._v is not None else t._sym.shape
 
 
+# Called with each ConcreteFunction when it is made and at each call, while not empty
+# (``tf.summary.trace_on`` records graphs through this); see ``add_listener``.
+_listeners: list = []
+
+
+def add_listener(listener: Callable) -> None:
+    """Call ``listener(concrete_function)`` for every concrete function made or called from now
+    until ``remove_listener``; a call pays for one list check while there is none."""
+    _listeners.append(listener)
+
+
+def remove_listener(listener: Callable) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def _notify(cf) -> None:
+    for listener in list(_listeners):    # a copy: a listener may remove itself
+        listener(cf)
+
+
 class ConcreteFunction:
     """One traced graph of a ``Function`` for one input signature."""
 
@@ -92,6 +113,8 @@ class ConcreteFunction:
         self._walked = False
         if self.jit_compile:
             self._prepare()
+        if _listeners:
+            _notify(self)
 
     def _prepare(self):
         from runtime import passes
@@ -145,6 +168,8 @@ class ConcreteFunction:
         return self._call_flat(tensors)
 
     def _call_flat(self, tensors: list):
+        if _listeners:
+            _notify(self)
         if state.slow:
             outs = replay(self._replay_graph, tensors)
         else:

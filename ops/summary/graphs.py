@@ -7,10 +7,9 @@ optimized, under the "graph_run_metadata_graph" plugin, which the Graphs dashboa
 the tag ``name``. With ``profiler=True`` it also runs ``ops.profiler`` and saves its trace
 under ``profiler_outdir``.
 
-How graphs are seen: ``autograph.function.ConcreteFunction`` offers no listener, so while a
-``Recorder`` is active (a trace, or ``keras.callbacks.TensorBoard(write_graph=True)`` during
-the first epoch) its constructor and ``_call_flat`` (every call goes through it) are wrapped,
-and put back when the last recorder stops. No call pays while nothing records.
+How graphs are seen: while a ``Recorder`` is active (a trace, or
+``keras.callbacks.TensorBoard(write_graph=True)`` during the first epoch), a listener of
+``autograph.function`` hears of every concrete function made or called.
 """
 from __future__ import annotations
 
@@ -95,49 +94,30 @@ class Recorder:
 
 
 _recorders: list[Recorder] = []
-_originals: dict = {}
 
 
-def _wrap_concrete_function() -> None:
-    from autograph.function import ConcreteFunction
-    init, call = ConcreteFunction.__init__, ConcreteFunction._call_flat
-    _originals.update(cls=ConcreteFunction, init=init, call=call)
-
-    def recording_init(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        for recorder in list(_recorders):   # a copy: a recorder may stop itself
-            recorder.add(self)
-
-    def recording_call(self, tensors):
-        for recorder in list(_recorders):
-            recorder.add(self)
-        return call(self, tensors)
-
-    ConcreteFunction.__init__ = recording_init
-    ConcreteFunction._call_flat = recording_call
-
-
-def _unwrap_concrete_function() -> None:
-    cls = _originals.pop("cls")
-    cls.__init__ = _originals.pop("init")
-    cls._call_flat = _originals.pop("call")
+def _heard(concrete) -> None:
+    for recorder in list(_recorders):   # a copy: a recorder may stop itself
+        recorder.add(concrete)
 
 
 def start_recording(until=None) -> Recorder:
     """Record the functions traced or called from now until ``stop_recording`` (or until
     one named ``until`` is recorded)."""
+    from autograph.function import add_listener
     recorder = Recorder(until)
     if not _recorders:
-        _wrap_concrete_function()
+        add_listener(_heard)
     _recorders.append(recorder)
     return recorder
 
 
 def stop_recording(recorder: Recorder) -> None:
+    from autograph.function import remove_listener
     if recorder in _recorders:
         _recorders.remove(recorder)
         if not _recorders:
-            _unwrap_concrete_function()
+            remove_listener(_heard)
 
 
 # ---- trace_on / trace_export / trace_off -----------------------------------------------------

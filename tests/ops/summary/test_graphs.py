@@ -7,7 +7,7 @@ import pytest
 
 import autograph as tf
 import autograph.summary  # noqa: F401
-from autograph.function import ConcreteFunction
+from autograph.function import _listeners
 from tests.ops.summary.events import load, node_ops, plugin, run_metadata, tags
 
 
@@ -69,12 +69,11 @@ def test_graph_only_trace_records_functions_traced_before_and_called_after(tmp_p
     assert [e.step for e in load(tmp_path).Tensors("calls")] == [4]
 
 
-def test_trace_export_stops_tracing_and_restores_concrete_function():
-    original = ConcreteFunction._call_flat
+def test_trace_off_stops_listening_to_functions():
     tf.summary.trace_on(graph=True)
-    assert ConcreteFunction._call_flat is not original
+    assert len(_listeners) == 1
     tf.summary.trace_off()
-    assert ConcreteFunction._call_flat is original
+    assert _listeners == []
     with pytest.raises(ValueError, match="trace_on"):
         tf.summary.trace_export("nothing", step=0)
 
