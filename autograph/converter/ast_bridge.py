@@ -97,20 +97,27 @@ def _arg(name, lineno, col):
         return None
     d = name.__dict__
     lineno = d.get("lineno", lineno)
-    return ast.arg(arg=name.id, annotation=convert(name.annotation, lineno, col),
-                   type_comment=name.type_comment, lineno=lineno,
-                   col_offset=d.get("col_offset", col))
+    new = _new_arg(ast.arg)
+    new.__dict__ = {"arg": name.id, "annotation": convert(name.annotation, lineno, col),
+                    "type_comment": d.get("type_comment"), "lineno": lineno,
+                    "col_offset": d.get("col_offset", col)}
+    return new
+
+
+_new_arg = ast.arg.__new__
 
 
 def _arguments(node, lineno, col):
-    return ast.arguments(
-        posonlyargs=[_arg(a, lineno, col) for a in node.posonlyargs],
-        args=[_arg(a, lineno, col) for a in node.args],
-        vararg=_arg(node.vararg, lineno, col),
-        kwonlyargs=[_arg(a, lineno, col) for a in node.kwonlyargs],
-        kw_defaults=[convert(x, lineno, col) for x in node.kw_defaults],
-        kwarg=_arg(node.kwarg, lineno, col),
-        defaults=[convert(x, lineno, col) for x in node.defaults])
+    new = ast.arguments.__new__(ast.arguments)
+    new.__dict__ = {
+        "posonlyargs": [_arg(a, lineno, col) for a in node.posonlyargs],
+        "args": [_arg(a, lineno, col) for a in node.args],
+        "vararg": _arg(node.vararg, lineno, col),
+        "kwonlyargs": [_arg(a, lineno, col) for a in node.kwonlyargs],
+        "kw_defaults": [convert(x, lineno, col) for x in node.kw_defaults],
+        "kwarg": _arg(node.kwarg, lineno, col),
+        "defaults": [convert(x, lineno, col) for x in node.defaults]}
+    return new
 
 
 # ---- ast -> gast -------------------------------------------------------------------------

@@ -281,8 +281,9 @@ class _Filler:
     def _fill_name(self, node, in_list):
         value = self._value(node.id)
         if isinstance(value, str):
-            return gast.Name(id=value, ctx=node.ctx, annotation=node.annotation,
-                             type_comment=None, lineno=self.line or 1, col_offset=0)
+            return _node(gast.Name, {"id": value, "ctx": node.ctx, "annotation": node.annotation,
+                                     "type_comment": None, "lineno": self.line or 1,
+                                     "col_offset": 0})
         if value is None:
             return gast.Constant(value=None, kind=None, lineno=self.line or 1, col_offset=0)
         if isinstance(value, (list, tuple)):
@@ -291,9 +292,9 @@ class _Filler:
             items = []
             for v in value:
                 if isinstance(v, str):
-                    items.append(gast.Name(id=v, ctx=node.ctx, annotation=None,
-                                           type_comment=None, lineno=self.line or 1,
-                                           col_offset=0))
+                    items.append(_node(gast.Name, {"id": v, "ctx": node.ctx,
+                                                   "annotation": None, "type_comment": None,
+                                                   "lineno": self.line or 1, "col_offset": 0}))
                 else:
                     items.append(v)
             return items

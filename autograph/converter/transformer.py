@@ -155,12 +155,21 @@ def mark_inline(node) -> None:
             anno.setanno(arg, "inline", True)
 
 
+_CONTEXTS = {gast.Load: gast.Load(), gast.Store: gast.Store(), gast.Del: gast.Del(),
+             gast.Param: gast.Param()}
+
+
 def name_node(name: str, ctx=gast.Load):
-    return gast.Name(id=name, ctx=ctx(), annotation=None, type_comment=None)
+    new = gast.Name.__new__(gast.Name)    # the constructor checks its arguments: slower
+    new.__dict__ = {"id": name, "ctx": _CONTEXTS[ctx], "annotation": None,
+                    "type_comment": None}
+    return new
 
 
 def const(value):
-    return gast.Constant(value=value, kind=None)
+    new = gast.Constant.__new__(gast.Constant)
+    new.__dict__ = {"value": value, "kind": None}
+    return new
 
 
 def is_generated_call(node) -> bool:
