@@ -367,7 +367,7 @@ class _Walker:
         live = set(graph.outputs)
         nodes = []
         for n in reversed(graph.nodes):
-            if is_stateful(n) or any(o in live for o in n.outputs):
+            if any(o in live for o in n.outputs) or is_stateful(n):
                 nodes.append(n)
                 live.update(n.inputs)
         nodes.reverse()

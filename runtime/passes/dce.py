@@ -11,7 +11,7 @@ def run(graph: Graph) -> Graph:
     live = {v.id for v in graph.outputs}
     keep = set()
     for node in reversed(graph.nodes):
-        if is_stateful(node) or any(o.id in live for o in node.outputs):
+        if any(o.id in live for o in node.outputs) or is_stateful(node):
             keep.add(id(node))
             live.update(v.id for v in node.inputs)
     new = graph.copy_structure()
