@@ -132,7 +132,7 @@ _UNARY = [
     ("Atanh", lambda xp, x: xp.arctanh(x), FLOAT, lambda op, dy: [dy / (1 - square(_x(op)))],
      "atanh({0})"),
     ("Sigmoid", lambda xp, x: _sigmoid_kernel(xp, x), FLOAT,
-     lambda op, dy: [dy * _y(op) * (1 - _y(op))], "(1 / (1 + exp(-{0})))"),
+     lambda op, dy: [dy * _y(op) * (1 - _y(op))], "ag_sigmoid({0})"),
     ("Erf", _erf_kernel, FLOAT,
      lambda op, dy: [dy * (2 / _SQRT_PI) * exp(-square(_x(op)))], "erf({0})"),
     ("Round", lambda xp, x: xp.round(x), FLOAT | INT, NOT_DIFFERENTIABLE, "rint({0})"),

@@ -13,6 +13,7 @@ Modules, one job each:
 - ``dialects`` + ``render``: one renderer, a C and a CUDA dialect table;
 - ``layout``: a call's arrays -> kernel specialization and scalar parameters;
 - ``program``: running a group (C via ``cbuild``, CUDA via ``cuda``); ``loops``: scalar loops;
+- ``threads``: how many OpenMP threads a C kernel uses (the cores other processes leave free);
 - ``cache``: the on-disk kernel cache (``$AUTOGRAPH_CACHE_DIR``, default ~/.cache/autograph).
 """
 from __future__ import annotations

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from runtime.fusion import cache, dialects
+from runtime.fusion import cache, dialects, threads
 
 # Bump when generated code or the build recipe changes meaning: it is part of every key.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 BASE_FLAGS = ("-std=gnu11", "-O3", "-fPIC", "-shared", "-fno-math-errno", "-ffp-contract=off",
               "-fwrapv", "-Wno-unknown-pragmas")
@@ -55,7 +55,6 @@ class Toolchain:
 _lock = threading.Lock()
 _toolchain: list = []                   # [Toolchain | None] once probed
 _libraries: dict = {}                   # cache key -> ctypes.CDLL
-_dynamic_set: list = []                 # [True] once OpenMP's dynamic threads are decided
 
 
 def find_compiler() -> Optional[str]:
@@ -182,23 +181,9 @@ def library(source: str, tc: Optional[Toolchain] = None) -> ctypes.CDLL:
 
     path = cache.fetch("c", key, ".so", build)
     lib = ctypes.CDLL(str(path))
-    if not _dynamic_set:
-        _dynamic_threads(lib)
+    threads.bind(lib)           # team sizes follow the free cores (see threads)
     _libraries[key] = lib
     return lib
-
-
-def _dynamic_threads(lib) -> None:
-    """Let OpenMP use fewer threads when the machine is busy (libgomp reads the load
-    average): a team waiting for a descheduled thread is many times slower than one thread.
-    ``OMP_DYNAMIC`` in the environment, if set, decides instead."""
-    if "OMP_DYNAMIC" in os.environ:
-        _dynamic_set.append(True)
-        return
-    setter = getattr(lib, "omp_set_dynamic", None)     # found once a kernel links OpenMP
-    if setter is not None:
-        setter(1)
-        _dynamic_set.append(True)
 
 
 def forget_loaded() -> None:

@@ -66,6 +66,17 @@ AG_FN T ag_fmod_##S(T a, T b) {                                                \
 }
 AG_DIVMOD(float, f32)
 AG_DIVMOD(double, f64)
+/* Sigmoid as the interpreter computes it: one exp of -|x|, which cannot overflow, so a large
+   negative x keeps its tiny (even subnormal) value where 1 / (1 + exp(-x)) would give 0.
+   The comparison is false for NaN, which then flows through e. */
+AG_FN float ag_sigmoid_f32(float x) {
+    const float e = expf(-fabsf(x));
+    return (x >= 0 ? 1.0f : e) / (1.0f + e);
+}
+AG_FN double ag_sigmoid_f64(double x) {
+    const double e = exp(-fabs(x));
+    return (x >= 0 ? 1.0 : e) / (1.0 + e);
+}
 """
 
 # libmvec's vector variants (glibc >= 2.35): declaring them lets the C compiler vectorize
@@ -108,6 +119,7 @@ AG_FN double ag_f64_bits(uint64_t u) { double d; memcpy(&d, &u, 8); return d; }
 #define floordiv_floor(a, b) \
     _Generic((a) + (b), double: ag_floordiv_f64, default: ag_floordiv_f32)(a, b)
 #define fmod_floor(a, b) _Generic((a) + (b), double: ag_fmod_f64, default: ag_fmod_f32)(a, b)
+#define ag_sigmoid(x) _Generic((x), double: ag_sigmoid_f64, default: ag_sigmoid_f32)(x)
 """
 
 CUDA_PRELUDE = r"""#include <cuda_fp16.h>
@@ -130,6 +142,8 @@ AG_FN float floordiv_floor(float a, float b) { return ag_floordiv_f32(a, b); }
 AG_FN double floordiv_floor(double a, double b) { return ag_floordiv_f64(a, b); }
 AG_FN float fmod_floor(float a, float b) { return ag_fmod_f32(a, b); }
 AG_FN double fmod_floor(double a, double b) { return ag_fmod_f64(a, b); }
+AG_FN float ag_sigmoid(float x) { return ag_sigmoid_f32(x); }
+AG_FN double ag_sigmoid(double x) { return ag_sigmoid_f64(x); }
 """
 
 

@@ -4,7 +4,8 @@ launch it (C through ctypes on NumPy arrays, CUDA through CuPy on CuPy arrays).
 A ``FusedProgram`` belongs to the sub-graph of one ``Fused`` node (``program_for(sub)``).
 Everything a call needs beyond its arrays (the compiled function, scalar parameters, output
 shapes) is prepared the first time a layout is seen and looked up afterwards, so a warm call
-costs a dict lookup, one ``ctypes`` call and the output allocations.
+costs a dict lookup, a look at the team size (``threads.fit``), one ``ctypes`` call and the
+output allocations.
 
 When a kernel's checks fire (an integer division by zero, a negative integer power) the
 group is re-run by the interpreter, which raises the op's own error for the op's own line.
@@ -21,7 +22,7 @@ from typing import Optional
 import numpy as np
 
 from runtime.graph import Graph
-from runtime.fusion import cbuild, cuda, dialects, kir, layout, render
+from runtime.fusion import cbuild, cuda, dialects, kir, layout, render, threads
 
 
 def program_for(sub: Graph, name: str) -> "FusedProgram":
@@ -140,6 +141,7 @@ class FusedProgram:
         ptrs = [arrays[k].ctypes.data for k in st.body_inputs]
         ptrs += [arrays[k].ctypes.data for k in st.epilogue_inputs]
         ptrs += [o.ctypes.data for o in outs]
+        threads.fit()
         if launch.fn(*ptrs, *lay.scalars):
             return self.interpret(arrays, np)       # raises the op's own error
         return tuple(o if o.ndim else o[()] for o in outs)
