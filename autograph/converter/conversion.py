@@ -10,7 +10,7 @@ text (``ast.unparse``) is produced only for ``to_code``.
 
 Caches: the compiled code per code object (functions re-created with the same code, such as
 closures and lambdas made in a loop, are converted once), and the converted function per
-function object (weakly: it goes when the function goes).
+function object (both weakly: an entry goes when its key goes).
 """
 from __future__ import annotations
 
@@ -31,7 +31,31 @@ from autograph.converter.converters import (
 from autograph.converter.naming import Namer
 from autograph.converter.transformer import Combined, Context
 
-_factories: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # code -> Factory
+class _ByIdentity:
+    """A weak mapping keyed by object identity. Code objects hash and compare by content: a
+    WeakKeyDictionary would hash the whole code object (its bytecode and constants, nested
+    code included) on every lookup of a new function."""
+
+    def __init__(self):
+        self._entries: dict = {}       # id(key) -> (weak reference to key, value)
+
+    def get(self, key):
+        found = self._entries.get(id(key))
+        return found[1] if found is not None and found[0]() is key else None
+
+    def __getitem__(self, key):
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __setitem__(self, key, value) -> None:
+        k, entries = id(key), self._entries
+        # the callback runs when the key is freed, before its id can be reused
+        entries[k] = (weakref.ref(key, lambda _, k=k: entries.pop(k, None)), value)
+
+
+_factories = _ByIdentity()                                               # code -> Factory
 _converted: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # function -> converted
 
 
@@ -54,9 +78,7 @@ def convert_function(fn):
     if is_converted(fn):
         return fn
     factory = _factories.get(fn.__code__)
-    # code objects compare by content, not by file: identical functions in two files are
-    # equal keys, but their source maps differ
-    if factory is None or factory.user_file != fn.__code__.co_filename:
+    if factory is None:
         factory = _build(fn)
         _factories[fn.__code__] = factory
     converted = loader.instantiate(factory, fn, operators)

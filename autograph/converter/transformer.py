@@ -1,6 +1,8 @@
 """What every converter shares: the conversion context and a transformer base class."""
 from __future__ import annotations
 
+import ast
+
 import gast
 
 from autograph.converter import anno
@@ -46,7 +48,7 @@ class Base(gast.NodeTransformer):
         cls = node.__class__
         method = self._methods.get(cls)
         if method is None:
-            method = getattr(self, "visit_" + cls.__name__, self.generic_visit)
+            method = _own_handler(self, "visit_" + cls.__name__) or self.generic_visit
             self._methods[cls] = method
         return method(node)
 
@@ -128,7 +130,7 @@ class Combined(Base):
         cls = node.__class__
         chain = self._chains.get(cls)
         if chain is None:
-            chain = [m for m in (getattr(c, "visit_" + cls.__name__, None)
+            chain = [m for m in (_own_handler(c, "visit_" + cls.__name__)
                                  for c in self._converters) if m is not None]
             self._chains[cls] = chain
         node = Base.generic_visit(self, node)
@@ -145,6 +147,15 @@ class Combined(Base):
 
 def _identity(node):
     return node
+
+
+def _own_handler(converter, name: str):
+    """The converter's handler ``name``, unless it is ``ast.NodeVisitor``'s (which has
+    ``visit_Constant``, a compatibility shim that only looks for ``visit_Num`` and such)."""
+    method = getattr(converter, name, None)
+    if method is None or getattr(type(converter), name) is getattr(ast.NodeVisitor, name, None):
+        return None
+    return method
 
 
 def mark_inline(node) -> None:

@@ -202,3 +202,37 @@ def test_seed_zip_of_gradients_and_variables():
         return loss
     step(t([1.0, 1.0]))
     np.testing.assert_allclose(w.numpy(), [0.9, 1.9], rtol=1e-6)
+
+
+def test_converting_the_same_source_twice_converts_each_code_object():
+    import linecache
+    from autograph.converter import conversion
+    source = "def f(x):\n    if x > 0:\n        return x\n    return -x\n"
+    functions = []
+    for name in ("<same-source-1>", "<same-source-2>"):
+        linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+        scope = {}
+        exec(compile(source, name, "exec"), scope)
+        functions.append(scope["f"])
+    first, second = (conversion.factory_of(f) for f in functions)
+    assert first is not second and first.user_file == "<same-source-1>"
+    assert second.user_file == "<same-source-2>"
+    # a function re-created from the same code object reuses the conversion
+    again = type(functions[0])(functions[0].__code__, {})
+    assert conversion.factory_of(again) is first
+
+
+def test_the_conversion_cache_lets_go_of_dropped_functions():
+    import gc
+    import linecache
+    from autograph.converter import conversion
+    source = "def g(x):\n    while x > 0:\n        x -= 1\n    return x\n"
+    linecache.cache["<dropped>"] = (len(source), None, source.splitlines(True), "<dropped>")
+    scope = {}
+    exec(compile(source, "<dropped>", "exec"), scope)
+    key = id(scope["g"].__code__)
+    conversion.convert_function(scope["g"])
+    assert key in conversion._factories._entries
+    scope.clear()
+    gc.collect()
+    assert key not in conversion._factories._entries
