@@ -86,7 +86,7 @@ def build(node, freevars, qualname: str, user_file: str) -> Factory:
     the module's name shows the user's lines in tracebacks and debuggers."""
     module = factory_module(node, freevars)
     filename = _filename(qualname)
-    code = compile(module, filename, "exec")
+    code = compile(module, filename, "exec", dont_inherit=True)
     origin.register_source(filename, user_file)
     factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
     name = "<lambda>" if isinstance(node, gast.Lambda) else node.name

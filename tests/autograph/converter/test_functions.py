@@ -121,3 +121,13 @@ def test_callable_object_through_ag_function():
                 x = x * 2
             return x
     assert int(ag.function(Doubler())(t(3))) == 12
+
+
+def test_converted_code_does_not_inherit_the_converters_future_imports():
+    def f(x):
+        def scale(y: float) -> float:
+            return y * 2.0
+        return scale.__annotations__
+
+    from autograph.converter import public
+    assert public.convert(f)(1.0) == {"y": float, "return": float}   # not the strings
