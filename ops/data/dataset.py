@@ -242,7 +242,13 @@ class Dataset:
                                              "one element", "DatasetToSingleElement")
 
     def reduce(self, initial_state, reduce_func):
-        """Fold the elements: ``state = reduce_func(state, element)`` from ``initial_state``."""
+        """Fold the elements: ``state = reduce_func(state, element)`` from ``initial_state``.
+        While a function is traced, this is one graph loop that runs the pipeline each time
+        the graph runs (``graph_ops.staged_reduce``)."""
+        from ops.context import state as context
+        if context.graph is not None:
+            from ops.data import graph_ops
+            return graph_ops.staged_reduce(self, initial_state, reduce_func)
         state = structure.normalize(initial_state, "reduce", lists_are_tuples=True)
         for element in self:
             state = structure.normalize(reduce_func(state, element), "reduce",

@@ -186,3 +186,46 @@ def get_next(handle: Tensor, position, go, components: tuple) -> tuple:
                                        convert_to_tensor(go, dtype=D.bool_)),
                             {"components": components})
     return outs[0], list(outs[1:])
+
+
+# ---- Dataset.reduce while tracing -----------------------------------------------------------
+
+def staged_reduce(dataset, initial_state, reduce_func):
+    """``dataset.reduce`` in a function being traced: one graph loop that folds the elements
+    of a fresh pass over the dataset each time the graph runs (TensorFlow's ReduceDataset).
+    The state keeps its structure and dtypes from one element to the next."""
+    from ops import control_flow
+    from ops.data import structure
+    from ops.tracing import user_location
+    loc = user_location()
+    where = f"{loc[0]}:{loc[1]}" if loc else "<unknown>"
+    spec, components = element_specs(dataset)
+    state = structure.normalize(initial_state, "reduce", lists_are_tuples=True, symbolic=True)
+    flat_state = nest.flatten(state)
+    handle = make_iterator(loop_source(dataset, where))
+    has_value, first = get_next(handle, 0, True, components)
+    n = len(first)
+
+    def cond(i, handle_, has, *rest):
+        return has
+
+    def body(i, handle_, has, *rest):
+        element = nest.pack_sequence_as(spec, list(rest[:n]))
+        folded = reduce_func(nest.pack_sequence_as(state, list(rest[n:])), element)
+        folded = structure.normalize(folded, "reduce", lists_are_tuples=True, symbolic=True)
+        new = nest.flatten(folded)
+        if len(new) != len(flat_state):
+            raise TypeError(f"reduce at {where}: reduce_func returned {len(new)} tensors for a "
+                            f"state of {len(flat_state)}; return the state's structure")
+        for k, (old, now) in enumerate(zip(flat_state, new)):
+            if now.dtype != old.dtype:
+                raise TypeError(f"reduce at {where}: reduce_func turns state component {k} "
+                                f"from {old.dtype.name} into {now.dtype.name}; keep the "
+                                "state's dtypes (ag.cast the result)")
+        i = i + 1
+        has, element = get_next(handle_, i, True, components)
+        return (i, handle_, has) + tuple(element) + tuple(new)
+
+    result = control_flow.while_loop(
+        cond, body, [convert_to_tensor(0), handle, has_value] + first + flat_state)
+    return nest.pack_sequence_as(state, list(result[3 + n:]))

@@ -26,24 +26,27 @@ def is_structure(x) -> bool:
     return isinstance(x, (tuple, dict))
 
 
-def normalize(value, what: str, lists_are_tuples: bool = False):
-    """``value`` with every leaf converted to an eager tensor.
+def normalize(value, what: str, lists_are_tuples: bool = False, symbolic: bool = False):
+    """``value`` with every leaf converted to an eager tensor (or, with ``symbolic``, to any
+    tensor: the state of a reduce traced into a graph).
 
     Lists are values (converted to one tensor) as in tf.data; with ``lists_are_tuples`` (a
     ``map`` function's result) a top-level or nested list becomes a tuple instead.
     """
+    def inner(v):
+        return normalize(v, what, lists_are_tuples, symbolic)
     if isinstance(value, dict):
-        items = [(k, normalize(v, what, lists_are_tuples)) for k, v in value.items()]
+        items = [(k, inner(v)) for k, v in value.items()]
         return dict(items) if type(value) is dict else type(value)(items)
     if isinstance(value, tuple) and hasattr(value, "_fields"):
-        return type(value)(*[normalize(v, what, lists_are_tuples) for v in value])
+        return type(value)(*[inner(v) for v in value])
     if isinstance(value, tuple) or (lists_are_tuples and isinstance(value, list)):
-        return tuple(normalize(v, what, lists_are_tuples) for v in value)
+        return tuple(inner(v) for v in value)
     if value is None:
         raise TypeError(f"{what}: None is not a valid dataset component; use a tensor, a NumPy "
                         "array, a Python number or a nested tuple/dict of them")
     t = convert_for_op(value, what)
-    if t._v is None:
+    if t._v is None and not symbolic:
         raise symbolic_error(what)
     return t
 

@@ -605,3 +605,42 @@ def test_enumerate_and_zip_of_datasets_are_graph_loops_too():
     assert sum(n.op.name == "While" for n in graph.nodes) == 2
     with eagerly():
         assert float(traced()) == expected
+
+
+# ---- Dataset.reduce ----------------------------------------------------------------------------
+
+def test_reduce_inside_a_function_is_a_graph_loop_run_at_every_call():
+    data = {"n": 3}
+    ds = Dataset.from_generator(lambda: iter(np.arange(data["n"], dtype=np.float32)),
+                                output_signature=ag.TensorSpec([], ag.float32))
+
+    @ag.function
+    def mean():
+        total, count = ds.reduce((ag.constant(0.0), ag.constant(0)),
+                                 lambda s, x: (s[0] + x, s[1] + 1))
+        return total / ag.cast(count, ag.float32)
+
+    assert float(mean()) == 1.0                 # 0, 1, 2
+    data["n"] = 5
+    assert float(mean()) == 2.0                 # read again: 0..4, no retrace
+    assert sum(n.op.name == "While" for n in mean.get_concrete_function().graph.nodes) == 1
+    with eagerly():
+        assert float(mean()) == 2.0
+
+
+def test_reduce_of_an_empty_dataset_returns_the_initial_state():
+    @ag.function
+    def f():
+        return Dataset.range(0).reduce(ag.constant(7, ag.int64), lambda s, x: s + x)
+
+    assert int(f()) == 7
+
+
+def test_reduce_func_changing_the_state_dtype_is_an_error():
+    @ag.function
+    def f():
+        return Dataset.range(3).reduce(ag.constant(0, ag.int64),
+                                       lambda s, x: ag.cast(s + x, ag.float32))
+
+    with pytest.raises(TypeError, match="state component 0 from int64 into float32"):
+        f()
