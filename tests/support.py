@@ -57,8 +57,13 @@ def check_grad(f, *arrays, eps=1e-6, rtol=1e-5, atol=1e-6, seed=0):
                                    err_msg=f"gradient of input {k}")
 
 
-def check_second_grad(f, x, eps=1e-5, rtol=1e-4, atol=1e-5):
-    """Second derivative of a scalar-input ``f`` (summed output) by nested tapes vs differences."""
+def check_second_grad(f, x, eps=1e-5, rtol=1e-4, atol=1e-5, weights=None):
+    """Second derivative of ``f`` (summed output) by nested tapes vs differences: the
+    gradient of ``sum(weights * dy/dx)`` (``weights`` default to ones; random weights
+    exercise every direction of the Hessian)."""
+    x = np.array(x, dtype=np.float64)
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=np.float64)
+
     def first(xv):
         t = ag.constant(xv)
         with ag.GradientTape() as tape:
@@ -66,21 +71,20 @@ def check_second_grad(f, x, eps=1e-5, rtol=1e-4, atol=1e-5):
             y = f(t)
         return tape.gradient(y, t).numpy()
 
-    x = np.array(x, dtype=np.float64)
     t = ag.constant(x)
     with ag.GradientTape() as outer:
         outer.watch(t)
         with ag.GradientTape() as inner:
             inner.watch(t)
             y = f(t)
-        g = inner.gradient(y, t)
+        g = ag.reduce_sum(inner.gradient(y, t) * w)
     second = outer.gradient(g, t).numpy()
     numeric = np.zeros_like(x)
     for idx in np.ndindex(x.shape):
         p, m = x.copy(), x.copy()
         p[idx] += eps
         m[idx] -= eps
-        numeric[idx] = np.sum(first(p) - first(m)) / (2 * eps)
+        numeric[idx] = np.sum((first(p) - first(m)) * w) / (2 * eps)
     np.testing.assert_allclose(second, numeric, rtol=rtol, atol=atol)
 
 

@@ -503,7 +503,8 @@ def test_gradient_through_the_loop_inside_the_function():
     np.testing.assert_allclose(traced, expected)
 
 
-def test_gradient_of_a_call_under_an_eager_tape():
+def _weighted_sum_function():
+    """(w, f): f sums w * x over the elements 1, 2, 3 in a staged dataset loop."""
     w = ag.Variable(2.0)
     ds = Dataset.from_tensor_slices(np.float32([1, 2, 3]))
 
@@ -513,23 +514,18 @@ def test_gradient_of_a_call_under_an_eager_tape():
         for x in ds:
             loss += w * x
         return loss
+    return w, f
 
+
+def test_gradient_of_a_call_under_an_eager_tape():
+    w, f = _weighted_sum_function()
     with ag.GradientTape() as tape:
         loss = f()
     assert float(loss) == 12.0 and float(tape.gradient(loss, w)) == 6.0
 
 
 def test_gradient_through_a_loop_traced_without_a_tape_is_a_clear_error():
-    w = ag.Variable(2.0)
-    ds = Dataset.from_tensor_slices(np.float32([1, 2, 3]))
-
-    @ag.function
-    def f():
-        loss = ag.constant(0.0)
-        for x in ds:
-            loss += w * x
-        return loss
-
+    w, f = _weighted_sum_function()
     concrete = f.get_concrete_function()     # traced with no tape: elements are not kept
 
     @ag.function
