@@ -21,7 +21,7 @@ import weakref
 import gast
 
 from runtime import collector
-from autograph.converter import loader, operators, parser, verbosity
+from autograph.converter import disk_cache, loader, operators, parser, verbosity
 from autograph.converter.analysis import activity, definedness, liveness
 from autograph.converter.converters import (
     asserts, break_statements, call_trees, conditional_expressions, continue_statements,
@@ -101,14 +101,22 @@ def source_of(fn) -> str:
 
 def _build(fn) -> loader.Factory:
     start = time.perf_counter()
+    code = fn.__code__
     qualname = getattr(fn, "__qualname__", fn.__name__)
-    with collector.paused():
-        node = _converted_tree(fn)
-        factory = loader.build(node, fn.__code__.co_freevars, qualname,
-                               fn.__code__.co_filename)
+    key = disk_cache.key_of(fn) if disk_cache.enabled() else None
+    stored = disk_cache.load(key, code.co_name) if key is not None else None
+    if stored is not None:
+        factory = loader.from_code(stored, qualname, code.co_filename)
+    else:
+        with collector.paused():
+            node = _converted_tree(fn)
+            factory = loader.build(node, code.co_freevars, qualname, code.co_filename)
+        if key is not None:
+            disk_cache.store(key, factory.code)
     if verbosity.has_verbosity(1):
-        code = fn.__code__
-        verbosity.log(1, f"Converted {qualname} ({code.co_filename}:{code.co_firstlineno}) "
+        what, how = ("Loaded", "from the conversion cache ") if stored is not None else \
+            ("Converted", "")
+        verbosity.log(1, f"{what} {qualname} ({code.co_filename}:{code.co_firstlineno}) {how}"
                          f"in {(time.perf_counter() - start) * 1e3:.2f} ms")
         if verbosity.has_verbosity(2):
             verbosity.log(2, f"Converted code of {qualname}:\n{source_of(fn)}")

@@ -21,7 +21,7 @@ import types
 
 import gast
 
-from autograph.converter import ast_bridge, origin
+from autograph.converter import ast_bridge, disk_cache, origin
 from autograph.converter.transformer import name_node
 
 _used_filenames: set = set()
@@ -94,6 +94,15 @@ def build(node, freevars, qualname: str, user_file: str) -> Factory:
                    if isinstance(c, types.CodeType) and c.co_name == name)
     return Factory(fn_code, origin.SourceMap(filename, qualname, user_file), filename,
                    user_file)
+
+
+def from_code(code, qualname: str, user_file: str) -> Factory:
+    """A factory for converted ``code`` made earlier (the conversion cache), renamed to a
+    generated module name of this process."""
+    filename = _filename(qualname)
+    origin.register_source(filename, user_file)
+    return Factory(disk_cache.renamed(code, filename),
+                   origin.SourceMap(filename, qualname, user_file), filename, user_file)
 
 
 def _no_args():

@@ -34,9 +34,19 @@ def _unavailable(fn, code) -> ConversionError:
         "or decorate it with ag.function(autograph=False) to trace it as written")
 
 
+def source_lines(fn) -> list:
+    """The current lines of the file ``fn`` was defined in (``linecache``, refreshed when
+    the file changed on disk since it was read, as ``inspect`` does: a module re-imported
+    after an edit must not be converted from its old text)."""
+    filename = fn.__code__.co_filename
+    if not filename.startswith("<"):
+        linecache.checkcache(filename)
+    return linecache.getlines(filename, getattr(fn, "__globals__", None))
+
+
 def parse_function(fn) -> Entity:
     code = fn.__code__
-    lines = linecache.getlines(code.co_filename, getattr(fn, "__globals__", None))
+    lines = source_lines(fn)
     if not lines:
         raise _unavailable(fn, code)
     survey = ast_bridge.Survey()

@@ -2,6 +2,7 @@
 import gast
 import pytest
 
+import autograph as ag
 from autograph.converter import parser
 from autograph.converter.errors import ConversionError
 
@@ -59,3 +60,18 @@ def test_unavailable_source():
     exec("g = lambda x: x", namespace)
     with pytest.raises(ConversionError, match="not available"):
         parser.parse_function(namespace["g"])
+
+
+def test_a_module_imported_again_after_an_edit_is_converted_from_its_new_text(tmp_path):
+    import importlib.util
+    path = tmp_path / "edited.py"
+
+    def load(body):
+        path.write_text(f"def f(x):\n    if x > 0:\n        return {body}\n    return x\n")
+        spec = importlib.util.spec_from_file_location(f"edited_{body.count('+')}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.f
+
+    assert int(ag.function(load("x + 1"))(ag.constant(1))) == 2
+    assert int(ag.function(load("x + 1 + 1"))(ag.constant(1))) == 3
