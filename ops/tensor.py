@@ -429,16 +429,31 @@ def _cast_exact(arr: np.ndarray, dst: DType, from_python: bool, op: str) -> np.n
         raise TypeError(f"{op}: cannot convert {what} {_short(_as_list(arr))} to dtype "
                         f"{dst.name}; use ag.cast to convert explicitly")
     if dst.kind in "iu" and src_kind in "iu" and arr.size:
-        info = np.iinfo(dst.np)
-        low, high = int(arr.min()), int(arr.max())
-        if low < info.min or high > info.max:
-            bad = low if low < info.min else high
+        lo, hi = _int_range(dst.np)
+        if arr.ndim == 0:
+            low = high = int(arr)
+        else:
+            low, high = int(arr.min()), int(arr.max())
+        if low < lo or high > hi:
+            bad = low if low < lo else high
             raise TypeError(f"{op}: value {bad} does not fit in {dst.name} (its range is "
-                            f"{info.min} to {info.max})")
+                            f"{lo} to {hi})")
     if src_kind in "fc" and dst.np.itemsize < arr.dtype.itemsize:
         with np.errstate(over="ignore"):  # 1e300 becomes inf in float32, as in TensorFlow
             return arr.astype(dst.np)
     return arr.astype(dst.np)
+
+
+_int_ranges: dict = {}
+
+
+def _int_range(np_dtype) -> tuple:
+    """(min, max) of an integer dtype (``np.iinfo`` builds an object per call)."""
+    found = _int_ranges.get(np_dtype)
+    if found is None:
+        info = np.iinfo(np_dtype)
+        found = _int_ranges[np_dtype] = (int(info.min), int(info.max))
+    return found
 
 
 def _as_list(arr: np.ndarray):
