@@ -32,12 +32,13 @@ from runtime.registry import Spec
 from ops import dispatch
 from ops.context import state
 from ops.declare import defop
-from ops.errors import UnimplementedError
+from ops.errors import OutOfRangeError, UnimplementedError
 from ops.tensor import Tensor, convert_to_tensor
 from ops.data.dataset import Dataset
 from ops.data.iterator import Iterator
 
-__all__ = ["iterates_dataset", "loop_source", "make_iterator", "get_next", "element_specs"]
+__all__ = ["iterates_dataset", "loop_source", "make_iterator", "get_next", "element_specs",
+           "staged_next", "staged_reduce"]
 
 
 class LoopSource:
@@ -133,10 +134,24 @@ def _get_next_infer(handle: Spec, position: Spec, go: Spec, *, components):
     return [Spec(D.bool_, ())] + [Spec(dtype, shape) for dtype, shape in components]
 
 
+def _next_element_kernel(xp, *, source, components):
+    """The next element of an iterator made outside the traced function, continued at each
+    call (TensorFlow's iterator resource); the end of the data is ``OutOfRangeError``."""
+    try:
+        element = next(source.iterator)
+    except StopIteration:
+        raise OutOfRangeError("End of sequence (the iterator passed to next() at "
+                              f"{source.where} is exhausted)", "IteratorGetNext") from None
+    return tuple(t._v for t in nest.flatten(element))
+
+
 MAKE_ITERATOR = defop("DatasetIterator", _make_iterator_kernel,
                       lambda *, source, keep: Spec(D.string, ()), stateful=True)
 GET_NEXT = defop("IteratorGetNext", _get_next_kernel, _get_next_infer, stateful=True,
                  multi=True)
+NEXT_ELEMENT = defop("IteratorNext", _next_element_kernel,
+                     lambda *, source, components: [Spec(d, s) for d, s in components],
+                     stateful=True, multi=True)
 
 
 # ---- what the converter calls -------------------------------------------------------------
@@ -186,6 +201,20 @@ def get_next(handle: Tensor, position, go, components: tuple) -> tuple:
                                        convert_to_tensor(go, dtype=D.bool_)),
                             {"components": components})
     return outs[0], list(outs[1:])
+
+
+# ---- next(iterator) while tracing ------------------------------------------------------------
+
+def staged_next(iterator):
+    """``next(iterator)`` in a function being traced, for an iterator made outside it: an op
+    that takes the iterator's next element each time the graph runs."""
+    from ops.tracing import user_location
+    loc = user_location()
+    where = f"{loc[0]}:{loc[1]}" if loc else "<unknown>"
+    spec, components = element_specs(iterator)
+    outs = dispatch.execute(NEXT_ELEMENT, (), {"source": LoopSource(None, iterator, where),
+                                               "components": components})
+    return nest.pack_sequence_as(spec, list(outs))
 
 
 # ---- Dataset.reduce while tracing -----------------------------------------------------------

@@ -44,7 +44,12 @@ class Iterator:
         return next(self._elements)
 
     def get_next(self):
-        """The next element; ``ag.errors.OutOfRangeError`` at the end (TensorFlow's name)."""
+        """The next element; ``ag.errors.OutOfRangeError`` at the end (TensorFlow's name).
+        In a function being traced, for an iterator made outside it, an op that takes the
+        next element each time the graph runs (the iterator continues across calls)."""
+        if state.graph is not None and not self._made_in_trace:
+            from ops.data import graph_ops
+            return graph_ops.staged_next(self)
         try:
             return next(self)
         except StopIteration:

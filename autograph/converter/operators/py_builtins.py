@@ -5,7 +5,8 @@ the function is traced (``ag.print`` prints when the graph runs). ``int``, ``flo
 ``bool`` of a staged tensor cannot give a Python value, so, as in TensorFlow, they become
 casts to int32, float32 and bool; ``any``/``all`` of a staged tensor reduce it.
 ``enumerate``/``zip`` of datasets while tracing are ``Dataset.enumerate``/``Dataset.zip``
-(as in TensorFlow), so a ``for`` over them is a graph loop over the pipeline.
+(as in TensorFlow), so a ``for`` over them is a graph loop over the pipeline; ``next`` of a
+dataset iterator made outside the traced function takes its next element at each call.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import builtins
 from ops import elementwise as E
 from ops.context import state
 from ops.data.dataset import Dataset
+from ops.data.iterator import Iterator
 from ops.tensor import Tensor
 from ops.tensor_array import TensorArray
 from autograph.converter.operators import dispatch
@@ -63,6 +65,13 @@ def zip_(*iterables, **kwargs):
             for x in iterables) and not kwargs:
         return StagedZip(iterables)
     return builtins.zip(*iterables, **kwargs)
+
+
+def next_(iterator, *default):
+    if not default and state.graph is not None and isinstance(iterator, Iterator) and \
+            not iterator._made_in_trace:
+        return iterator.get_next()          # staged: the next element at each call
+    return builtins.next(iterator, *default)
 
 
 def abs_(x):
@@ -134,5 +143,5 @@ OVERLOADS = {
     builtins.range: range_, builtins.len: len_, builtins.enumerate: enumerate_,
     builtins.zip: zip_, builtins.abs: abs_, builtins.min: min_, builtins.max: max_,
     builtins.int: int_, builtins.float: float_, builtins.bool: bool_, builtins.any: any_,
-    builtins.all: all_,
+    builtins.all: all_, builtins.next: next_,
 }

@@ -640,3 +640,31 @@ def test_reduce_func_changing_the_state_dtype_is_an_error():
 
     with pytest.raises(TypeError, match="state component 0 from int64 into float32"):
         f()
+
+
+# ---- next() of an iterator made outside the function ----------------------------------------
+
+def test_next_of_an_outside_iterator_continues_at_every_call():
+    it = iter(Dataset.range(3).map(lambda x: (x, x * 10)))
+
+    @ag.function
+    def step():
+        a, b = next(it)
+        c, d = it.get_next()
+        return a + b + c + d
+
+    assert int(step()) == 0 + 0 + 1 + 10          # elements 0 and 1
+    with pytest.raises(ag.errors.OutOfRangeError, match="End of sequence"):
+        step()                                    # element 2, then the end
+    assert step.experimental_get_tracing_count() == 1
+
+
+def test_next_with_a_default_or_of_an_inside_iterator_runs_while_tracing():
+    ds = Dataset.range(5)
+
+    @ag.function
+    def first_two():
+        it = iter(ds)
+        return next(it) + next(it, 100)
+
+    assert int(first_two()) == 1 == int(first_two())
