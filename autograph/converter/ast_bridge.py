@@ -24,6 +24,9 @@ _to_ast_leaf = {getattr(gast, n): getattr(ast, n)() for n in dir(gast)
 _to_gast_leaf = {type(v): k() for k, v in _to_ast_leaf.items()}
 
 
+_ATOMS = frozenset({str, int, float, complex, bool, bytes, type(None), type(...)})
+
+
 def convert(node, lineno: int = 1, col: int = 0):
     """The ``ast`` tree of ``node`` (a gast tree)."""
     return _converter(node.__class__)(node, lineno, col)
@@ -67,9 +70,14 @@ def _make_converter(cls):
              "    new = new_node(ast_cls)",
              "    nd = new.__dict__"]
     for f in ast_cls._fields:
-        if f in cls._fields:
-            lines += [f"    v = d.get({f!r})",
-                      f"    nd[{f!r}] = converter(v.__class__)(v, lineno, col)"]
+        if f not in cls._fields:
+            continue
+        lines.append(f"    v = d.get({f!r})")
+        if f in ("ctx", "op"):                  # always a context or an operator
+            lines.append(f"    nd[{f!r}] = leaf[v.__class__]")
+        else:                                   # atoms (names, constants, None) as they are
+            lines.append(f"    nd[{f!r}] = v if v.__class__ in atoms else "
+                         "converter(v.__class__)(v, lineno, col)")
     if "lineno" in ast_cls._attributes:
         lines += ["    nd['lineno'] = lineno",
                   "    nd['col_offset'] = col",
@@ -77,7 +85,8 @@ def _make_converter(cls):
                   "        nd['end_lineno'] = d['end_lineno']",
                   "        nd['end_col_offset'] = d.get('end_col_offset')"]
     lines.append("    return new")
-    namespace = {"new_node": ast_cls.__new__, "ast_cls": ast_cls, "converter": _converter}
+    namespace = {"new_node": ast_cls.__new__, "ast_cls": ast_cls, "converter": _converter,
+                 "leaf": _to_ast_leaf, "atoms": _ATOMS}
     exec("\n".join(lines), namespace)
     return namespace["convert_node"]
 
