@@ -110,10 +110,16 @@ def _expr(node, reads: set, writes: set, nested: _Nested = None) -> None:
                 nested.yields.append(n)
             stack.append(n.value)
             continue
+        d = n.__dict__
         for f in n._fields:
-            v = n.__dict__.get(f)
-            if isinstance(v, (list, gast.AST)):
+            v = d.get(f)
+            if v.__class__ is list or (isinstance(v, gast.AST) and v.__class__ not in _LEAVES):
                 stack.append(v)
+
+
+# Contexts and operators: nodes with nothing to read.
+_LEAVES = frozenset(c for c in vars(gast).values() if isinstance(c, type) and issubclass(
+    c, (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.boolop)))
 
 
 def _target_names(node, out: set) -> None:
