@@ -29,8 +29,11 @@ class Context:
         return cls(f"{self.name} ({where}): {message}")
 
 
-# Nodes without children worth visiting: contexts and operators.
+# Nodes without children worth visiting: contexts and operators (the classes, for a quick
+# membership test).
 _LEAVES = (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.boolop)
+LEAF_CLASSES = frozenset(c for c in vars(gast).values()
+                         if isinstance(c, type) and issubclass(c, _LEAVES))
 
 
 class Base(gast.NodeTransformer):
@@ -59,7 +62,7 @@ class Base(gast.NodeTransformer):
             if old.__class__ is list:
                 new = []
                 for value in old:
-                    if isinstance(value, gast.AST) and not isinstance(value, _LEAVES):
+                    if value.__class__ not in LEAF_CLASSES and isinstance(value, gast.AST):
                         value = self.visit(value)
                         if value is None:
                             continue
@@ -68,7 +71,7 @@ class Base(gast.NodeTransformer):
                             continue
                     new.append(value)
                 old[:] = new
-            elif isinstance(old, gast.AST) and not isinstance(old, _LEAVES):
+            elif old.__class__ not in LEAF_CLASSES and isinstance(old, gast.AST):
                 d[field] = self.visit(old)
         return node
 

@@ -13,6 +13,7 @@ import gast
 
 from autograph.converter import anno
 from autograph.converter.analysis.qual_names import QN, from_node, plain
+from autograph.converter.transformer import LEAF_CLASSES
 
 _COMPOUND = (gast.If, gast.While, gast.For, gast.With, gast.Try)
 _FUNCTIONS = (gast.FunctionDef, gast.Lambda)
@@ -113,13 +114,8 @@ def _expr(node, reads: set, writes: set, nested: _Nested = None) -> None:
         d = n.__dict__
         for f in n._fields:
             v = d.get(f)
-            if v.__class__ is list or (isinstance(v, gast.AST) and v.__class__ not in _LEAVES):
+            if v.__class__ is list or (isinstance(v, gast.AST) and v.__class__ not in LEAF_CLASSES):
                 stack.append(v)
-
-
-# Contexts and operators: nodes with nothing to read.
-_LEAVES = frozenset(c for c in vars(gast).values() if isinstance(c, type) and issubclass(
-    c, (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.boolop)))
 
 
 def _target_names(node, out: set) -> None:
