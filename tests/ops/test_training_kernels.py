@@ -25,7 +25,8 @@ def _step(arrays, native: bool, monkeypatch, t=3.0):
 
 def _arrays(dtype, shape, seed=0):
     rng = np.random.default_rng(seed)
-    w, g = rng.standard_normal(shape), rng.standard_normal(shape) * 10.0 ** rng.integers(-8, 8, shape)
+    w = rng.standard_normal(shape)
+    g = rng.standard_normal(shape) * 10.0 ** rng.integers(-8, 8, shape)   # many magnitudes
     m, v = rng.standard_normal(shape) * 0.1, rng.random(shape) * 0.01
     return [a.astype(dtype) for a in (w, m, v, g)]
 
