@@ -306,13 +306,8 @@ def walk(graph: Graph, args, xp) -> list:
     for kind, kernel, inputs, attrs, outputs, drops, n in walker.steps:
         ins = list(map(env.__getitem__, inputs))
         try:
-            if kind is _KERNEL:
+            if kind is _KERNEL or kind is _MULTI:
                 out = kernel(xp, *ins, **attrs)
-            elif kind is _MULTI:
-                out = kernel(xp, *ins, **attrs)
-                if outputs:
-                    for o, value in zip(outputs, out):
-                        env[o] = value
             elif kind is _WHILE:
                 out = _walk_while(n, ins, xp)
             else:
@@ -324,7 +319,7 @@ def walk(graph: Graph, args, xp) -> list:
             raise _with_node(e, n) from None
         if kind is _KERNEL:
             env[outputs[0]] = out
-        elif kind is not _MULTI:
+        elif outputs:     # several outputs (a kernel of none may return anything)
             for o, value in zip(outputs, out):
                 env[o] = value
         ins = out = value = None     # hold no array past its last use
