@@ -125,3 +125,35 @@ def test_full_reductions_are_the_same_for_any_team_size(team_size):
     for got in results[1:]:
         assert all(np.array_equal(g, w) for g, w in zip(got, results[0]))
     check(lambda x: ag.reduce_sum((x - ag.reduce_mean(x)) ** 2), x, rtol=1e-5)
+
+
+# ---- NumPy's BLAS ----------------------------------------------------------------------------
+
+def test_blas_threads_follow_the_team_size_and_are_set_only_on_change(monkeypatch):
+    told = []
+    monkeypatch.setattr(threads, "_blas", [told.append])
+    monkeypatch.setattr(threads, "_blas_size", [None])
+    monkeypatch.setattr(threads, "_sampler", [Fixed(1)])
+    a = ag.constant(np.ones((3, 3), np.float32))
+    ag.matmul(a, a)
+    ag.matmul(a, a)
+    threads._sampler[0] = Fixed(2)
+    np.testing.assert_array_equal(ag.matmul(a, a).numpy(), np.full((3, 3), 3.0))
+    assert told == [1, 2]
+
+
+def test_a_thread_variable_of_the_user_leaves_blas_alone(monkeypatch):
+    monkeypatch.setattr(threads, "_blas", [])
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
+    assert threads.blas_setter() is None
+
+
+def test_numpys_openblas_is_found_here(monkeypatch):
+    monkeypatch.setattr(threads, "_blas", [])
+    for var in threads.BLAS_VARS:
+        monkeypatch.delenv(var, raising=False)
+    config = np.show_config(mode="dicts") if hasattr(np, "show_config") else {}
+    blas = str(config.get("Build Dependencies", {}).get("blas", {}).get("name", ""))
+    if "openblas" not in blas.lower() or not os.path.exists("/proc/self/maps"):
+        pytest.skip(f"NumPy's BLAS here is {blas or 'unknown'}, or no /proc")
+    assert threads.blas_setter() is not None
