@@ -14,13 +14,13 @@ SOURCE = textwrap.dedent("""
     import autograph as ag
 
     @ag.function
-    def collatz(n):
+    def steps_to_zero(n):
         steps = 0
-        while n != 1:
-            if n % 2 == 0:
-                n = n // 2
+        while n > 0:
+            if n % 3 == 0:
+                n = n // 3
             else:
-                n = 3 * n + 1
+                n = n - 1
             steps += 1
         return steps
 
@@ -55,7 +55,7 @@ def _import(path):
 
 def _conversions(caplog) -> list:
     return [r.getMessage().split()[0] for r in caplog.records
-            if "collatz" in r.getMessage()]
+            if "steps_to_zero" in r.getMessage()]
 
 
 def test_a_second_run_loads_the_conversion(cache_on, tmp_path, caplog, monkeypatch):
@@ -64,12 +64,13 @@ def test_a_second_run_loads_the_conversion(cache_on, tmp_path, caplog, monkeypat
     monkeypatch.setenv("AUTOGRAPH_VERBOSITY", "1")
     with caplog.at_level(logging.INFO, logger="autograph"):
         first = _import(path)
-        assert int(first.collatz(ag.constant(27))) == 111
+        assert int(first.steps_to_zero(ag.constant(27))) == 4
         second = _import(path)
-        assert int(second.collatz(ag.constant(27))) == 111
+        assert int(second.steps_to_zero(ag.constant(27))) == 4
     assert _conversions(caplog) == ["Converted", "Loaded"]
     assert len(list(cache_on.rglob("*.marshal"))) == 1
-    assert ag.autograph.to_code(first.collatz) == ag.autograph.to_code(second.collatz)
+    assert ag.autograph.to_code(first.steps_to_zero) == \
+        ag.autograph.to_code(second.steps_to_zero)
 
 
 def test_a_loaded_conversion_maps_errors_to_the_users_lines(cache_on, tmp_path):
@@ -89,22 +90,22 @@ def test_a_loaded_conversion_maps_errors_to_the_users_lines(cache_on, tmp_path):
 def test_editing_the_file_converts_again(cache_on, tmp_path, caplog, monkeypatch):
     path = tmp_path / "program.py"
     path.write_text(SOURCE)
-    _import(path).collatz(ag.constant(6))
+    _import(path).steps_to_zero(ag.constant(6))
     path.write_text(SOURCE.replace("steps += 1", "steps += 2"))
     monkeypatch.setenv("AUTOGRAPH_VERBOSITY", "1")
     with caplog.at_level(logging.INFO, logger="autograph"):
-        assert int(_import(path).collatz(ag.constant(6))) == 16
+        assert int(_import(path).steps_to_zero(ag.constant(6))) == 6
     assert _conversions(caplog) == ["Converted"]
 
 
 def test_a_damaged_entry_is_converted_again(cache_on, tmp_path):
     path = tmp_path / "program.py"
     path.write_text(SOURCE)
-    _import(path).collatz(ag.constant(6))
+    _import(path).steps_to_zero(ag.constant(6))
     (entry,) = cache_on.rglob("*.marshal")
     entry.write_bytes(entry.read_bytes()[:20])          # truncated
-    assert int(_import(path).collatz(ag.constant(6))) == 8
-    assert disk_cache.load(entry.stem, "collatz") is not None   # rebuilt and published again
+    assert int(_import(path).steps_to_zero(ag.constant(6))) == 3
+    assert disk_cache.load(entry.stem, "steps_to_zero") is not None   # rebuilt and published again
 
 
 def test_functions_without_a_file_and_a_disabled_cache_store_nothing(cache_on, monkeypatch):
