@@ -82,7 +82,7 @@ class Base(gast.NodeTransformer):
             r = self.visit(s)
             if r is None:
                 continue
-            if isinstance(r, list):
+            if r.__class__ is list:
                 out.extend(r)
             else:
                 out.append(r)
@@ -100,19 +100,8 @@ class StatementTransformer(Base):
         d = node.__dict__
         for field in _BLOCKS:
             old = d.get(field)
-            if old.__class__ is not list:
-                continue
-            new = []
-            for value in old:
-                if isinstance(value, gast.AST):
-                    value = self.visit(value)
-                    if value is None:
-                        continue
-                    if value.__class__ is list:
-                        new.extend(value)
-                        continue
-                new.append(value)
-            old[:] = new
+            if old.__class__ is list:
+                old[:] = self.visit_block(old)
         return node
 
 
