@@ -766,3 +766,15 @@ def get_regularizer(value, argument: str):
 
 def get_constraint(value, argument: str):
     return constraints.get(value, argument=argument)
+
+
+def weights_config(layer, weights=("kernel", "bias")) -> dict:
+    """The config entries layers with weights share: ``activation``, ``use_bias`` and, for
+    each weight kind, its serialized initializer, regularizer and constraint."""
+    config = {"activation": activations.serialize(layer.activation), "use_bias": layer.use_bias}
+    for kind, module in (("initializer", initializers), ("regularizer", regularizers),
+                         ("constraint", constraints)):
+        for weight in weights:
+            name = f"{weight}_{kind}"
+            config[name] = module.serialize(getattr(layer, name))
+    return config

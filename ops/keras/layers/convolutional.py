@@ -10,9 +10,9 @@ import numbers
 
 from runtime.shapes import TensorShape, fmt
 from ops import array_ops, nn_ops
-from ops.keras import activations, constraints, initializers, regularizers
+from ops.keras import regularizers
 from ops.keras.layers.base import (Layer, get_activation, get_constraint, get_initializer,
-                                   get_regularizer)
+                                   weights_config, get_regularizer)
 from ops.keras.layers.core import _data_format
 from ops.keras.layers.input_spec import InputSpec
 
@@ -144,14 +144,7 @@ class _Conv(Layer):
         config.update({
             "filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
             "padding": self.padding, "data_format": self.data_format,
-            "dilation_rate": self.dilation_rate, "groups": self.groups,
-            "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "dilation_rate": self.dilation_rate, "groups": self.groups, **weights_config(self),
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
         })
         return config

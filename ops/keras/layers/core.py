@@ -8,9 +8,9 @@ import numpy as np
 from runtime.shapes import TensorShape, fmt
 from ops import array_ops, linalg, nn_ops, random_ops
 from ops import elementwise as math_ops
-from ops.keras import activations, backend, constraints, initializers, regularizers
+from ops.keras import activations, backend, regularizers
 from ops.keras.layers.base import (Layer, get_activation, get_constraint, get_initializer,
-                                   get_regularizer, smart_cond, training_off)
+                                   weights_config, get_regularizer, smart_cond, training_off)
 from ops.keras.layers.input_spec import InputSpec
 from ops.tensor import Tensor
 
@@ -92,15 +92,7 @@ class Dense(Layer):
     def get_config(self):
         config = super().get_config()
         config.update({
-            "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "units": self.units, **weights_config(self),
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
         })
         return config

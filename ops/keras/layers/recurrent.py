@@ -21,9 +21,9 @@ import numpy as np
 from runtime.shapes import TensorShape, fmt
 from ops import array_ops, control_flow, creation, linalg, nn_ops
 from ops import elementwise as math_ops
-from ops.keras import activations, constraints, initializers, regularizers
+from ops.keras import activations
 from ops.keras.layers.base import (Layer, get_activation, get_constraint, get_initializer,
-                                   get_regularizer, smart_cond, training_off)
+                                   weights_config, get_regularizer, smart_cond, training_off)
 from ops.keras.layers.input_spec import InputSpec
 from ops.keras.backend import to_snake_case
 from ops.tensor import Tensor
@@ -126,17 +126,7 @@ class _Cell(Layer):
     def _base_config(self) -> dict:
         config = super().get_config()
         config.update({
-            "units": self.units, "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "units": self.units, **weights_config(self, ("kernel", "recurrent", "bias")),
             "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
         })
         return config
