@@ -18,7 +18,7 @@ from ops import dispatch
 from ops.context import state
 from ops.declare import COMPLEX, FLOAT, defop
 from ops.tensor import Tensor, convert_to_tensor
-from ops.tracing import Tracer, replay, symbolic, user_location
+from ops.tracing import Tracer, replay, symbolic, user_where
 
 __all__ = ["cond", "while_loop", "control_dependencies"]
 
@@ -52,7 +52,7 @@ def trace_subgraph(fn: Callable, args_specs: list, pack: Callable, name: str,
             if not isinstance(x, Tensor):
                 if x is None:
                     raise TypeError(f"{name}: the function returned None where a tensor is "
-                                    f"needed (at {_here()}); return a tensor on every path")
+                                    f"needed (at {user_where()}); return a tensor on every path")
                 x = convert_to_tensor(x)
             outs.append(x)
         g.outputs = [tracer.value_of(x) for x in outs]
@@ -69,11 +69,6 @@ def check_discarded_writes(graph: Graph) -> None:
             raise ValueError(f"TensorArray.write at {n.where()}: the array it returns is never "
                              "used, so the write would be lost; assign the result back: "
                              "ta = ta.write(i, value)")
-
-
-def _here() -> str:
-    loc = user_location()
-    return f"{loc[0]}:{loc[1]}" if loc else "<unknown>"
 
 
 def _union(*lists) -> tuple[list, list]:

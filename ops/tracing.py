@@ -36,6 +36,12 @@ def user_location():
     return None
 
 
+def user_where() -> str:
+    """``file:line`` of the innermost user frame (``user_location``), for messages."""
+    loc = user_location()
+    return f"{loc[0]}:{loc[1]}" if loc else "<unknown location>"
+
+
 def symbolic(value: Value) -> Tensor:
     """The symbolic tensor of a graph value (one per value)."""
     t = value.tensor

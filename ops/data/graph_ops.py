@@ -208,9 +208,8 @@ def get_next(handle: Tensor, position, go, components: tuple) -> tuple:
 def staged_next(iterator):
     """``next(iterator)`` in a function being traced, for an iterator made outside it: an op
     that takes the iterator's next element each time the graph runs."""
-    from ops.tracing import user_location
-    loc = user_location()
-    where = f"{loc[0]}:{loc[1]}" if loc else "<unknown>"
+    from ops.tracing import user_where
+    where = user_where()
     spec, components = element_specs(iterator)
     outs = dispatch.execute(NEXT_ELEMENT, (), {"source": LoopSource(None, iterator, where),
                                                "components": components})
@@ -225,9 +224,8 @@ def staged_reduce(dataset, initial_state, reduce_func):
     The state keeps its structure and dtypes from one element to the next."""
     from ops import control_flow
     from ops.data import structure
-    from ops.tracing import user_location
-    loc = user_location()
-    where = f"{loc[0]}:{loc[1]}" if loc else "<unknown>"
+    from ops.tracing import user_where
+    where = user_where()
     spec, components = element_specs(dataset)
     state = structure.normalize(initial_state, "reduce", lists_are_tuples=True, symbolic=True)
     flat_state = nest.flatten(state)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ops.context import state
 from ops.tensor import Tensor
-from ops.tracing import user_location
+from ops.tracing import user_where
 
 
 def is_staged(x) -> bool:
@@ -45,8 +45,7 @@ def staged_bool(x, what: str) -> Tensor:
 
 def where() -> str:
     """``file:line`` of the user's statement being executed (through the source map)."""
-    loc = user_location()
-    return f"{loc[0]}:{loc[1]}" if loc else "<unknown location>"
+    return user_where()
 
 
 class Where:
