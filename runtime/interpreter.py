@@ -26,7 +26,7 @@ import numpy as np
 
 from runtime import backends
 from runtime.graph import Graph, Node, Value
-from runtime.passes.rewrite import is_stateful
+from runtime.passes import dce
 
 
 class GraphExecutionError(RuntimeError):
@@ -359,13 +359,7 @@ class _Walker:
         self.params = list(graph.inputs) + [v for v, src in captured if isinstance(src, Value)]
         self.constants = [(v, _bound(src)) for v, src in captured
                           if not isinstance(src, Value)]
-        live = set(graph.outputs)
-        nodes = []
-        for n in reversed(graph.nodes):
-            if any(o in live for o in n.outputs) or is_stateful(n):
-                nodes.append(n)
-                live.update(n.inputs)
-        nodes.reverse()
+        nodes, _ = dce.live_nodes(graph)
         keep = set(graph.outputs) | set(graph.inputs) | {v for v, _ in captured}
         last_use: dict = {}
         for i, n in enumerate(nodes):

@@ -7,18 +7,26 @@ from runtime.graph import Graph, Value
 from runtime.passes.rewrite import is_stateful
 
 
-def run(graph: Graph) -> Graph:
+def live_nodes(graph: Graph) -> tuple[list, set]:
+    """The nodes the outputs need, or that are stateful, in program order; and the ids of
+    the values they read (with the outputs')."""
     live = {v.id for v in graph.outputs}
-    keep = set()
+    nodes = []
     for node in reversed(graph.nodes):
         if any(o.id in live for o in node.outputs) or is_stateful(node):
-            keep.add(id(node))
+            nodes.append(node)
             live.update(v.id for v in node.inputs)
+    nodes.reverse()
+    return nodes, live
+
+
+def run(graph: Graph) -> Graph:
+    nodes, live = live_nodes(graph)
     new = graph.copy_structure()
     new.inputs = list(graph.inputs)
     new.input_names = list(graph.input_names)
     new.captures = [(v, src) for v, src in graph.captures
                     if v.id in live or isinstance(src, Value)]
-    new.nodes = [n for n in graph.nodes if id(n) in keep]
+    new.nodes = nodes
     new.outputs = list(graph.outputs)
     return new
