@@ -367,30 +367,21 @@ class Function:
 
     def _flatten_with_signature(self, args, kwargs):
         bound = _bind(self._callable(), args, kwargs, self._name)
-        if len(bound) != len(self._input_signature):
-            raise TypeError(f"{self._name}: the input_signature has {len(self._input_signature)} "
-                            f"entries but the call passed {len(bound)} arguments")
         leaves, structure, names = [], [], []
-        for (arg_name, value), spec in zip(bound, self._input_signature):
-            flat_specs = nest.flatten(spec)
-            flat_values = nest.flatten(value) if nest.is_nested(spec) else [value]
-            if len(flat_specs) != len(flat_values):
-                raise ValueError(f"{self._name}: argument {arg_name} does not match the "
-                                 f"structure of its input_signature entry {spec}")
-            for k, (v, s) in enumerate(zip(flat_values, flat_specs)):
-                label = arg_name if len(flat_specs) == 1 else f"{arg_name}[{k}]"
-                try:
-                    t = convert_to_tensor(v, dtype=s.dtype)
-                except (TypeError, ValueError):
-                    t = convert_to_tensor(v)
-                if not s.is_compatible_with(t):
-                    raise ValueError(
-                        f"{self._name}: argument {label} is {TensorSpec.from_tensor(t)} but the "
-                        f"input_signature requires {s}; pass a matching tensor or relax the "
-                        "signature with None dims")
-                structure.append(_Leaf(len(leaves)))
-                leaves.append(t)
-                names.append(label)
+        for label, v, s in signature_leaves(self._name, bound, self._input_signature,
+                                            "input_signature"):
+            try:
+                t = convert_to_tensor(v, dtype=s.dtype)
+            except (TypeError, ValueError):
+                t = convert_to_tensor(v)
+            if not s.is_compatible_with(t):
+                raise ValueError(
+                    f"{self._name}: argument {label} is {TensorSpec.from_tensor(t)} but the "
+                    f"input_signature requires {s}; pass a matching tensor or relax the "
+                    "signature with None dims")
+            structure.append(_Leaf(len(leaves)))
+            leaves.append(t)
+            names.append(label)
         return leaves, structure, ("signature",), names
 
     def _find_compatible(self, tensors, relaxed_key):
@@ -564,6 +555,23 @@ def _map_leaves(x, fn):
     if isinstance(x, (list, tuple)):
         return type(x)(_map_leaves(v, fn) for v in x)
     return fn(x)
+
+
+def signature_leaves(name: str, bound: list, signature, what: str):
+    """``(label, value, spec)`` for each leaf of the bound arguments ``[(arg name, value)]``
+    against their entries of ``signature`` (``what`` names it in errors: a count or a
+    structure that does not match)."""
+    if len(bound) != len(signature):
+        raise TypeError(f"{name}: the {what} has {len(signature)} entries but the call passed "
+                        f"{len(bound)} arguments")
+    for (arg_name, value), spec in zip(bound, signature):
+        flat_specs = nest.flatten(spec)
+        flat_values = nest.flatten(value) if nest.is_nested(spec) else [value]
+        if len(flat_specs) != len(flat_values):
+            raise ValueError(f"{name}: argument {arg_name} does not match the structure of its "
+                             f"{what} entry {spec}")
+        for k, (v, s) in enumerate(zip(flat_values, flat_specs)):
+            yield (arg_name if len(flat_specs) == 1 else f"{arg_name}[{k}]"), v, s
 
 
 def _bind(fn, args, kwargs, name):

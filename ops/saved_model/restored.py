@@ -137,26 +137,15 @@ class RestoredFunction:
         raise ValueError(self._no_match(leaves, names, tensors))
 
     def _with_signature(self, args, kwargs) -> list:
-        from autograph.function import _bind
-        from runtime import nest
+        from autograph.function import _bind, signature_leaves
         bound = _bind(self._stub, args, kwargs, self.name)
-        if len(bound) != len(self.input_signature):
-            raise TypeError(f"{self.name}: the saved input_signature has "
-                            f"{len(self.input_signature)} entries but the call passed "
-                            f"{len(bound)} arguments")
         tensors = []
-        for (arg_name, value), spec in zip(bound, self.input_signature):
-            flat_specs = nest.flatten(spec)
-            flat_values = nest.flatten(value) if nest.is_nested(spec) else [value]
-            if len(flat_specs) != len(flat_values):
-                raise ValueError(f"{self.name}: argument {arg_name} does not match the "
-                                 f"structure of its saved input_signature entry {spec}")
-            for k, (v, s) in enumerate(zip(flat_values, flat_specs)):
-                t = _to_tensor(v, s)
-                if not s.is_compatible_with(t):
-                    label = arg_name if len(flat_specs) == 1 else f"{arg_name}[{k}]"
-                    raise _mismatch(self.name, label, t, s)
-                tensors.append(t)
+        for label, v, s in signature_leaves(self.name, bound, self.input_signature,
+                                            "saved input_signature"):
+            t = _to_tensor(v, s)
+            if not s.is_compatible_with(t):
+                raise _mismatch(self.name, label, t, s)
+            tensors.append(t)
         return tensors
 
     def _no_match(self, leaves, names, tensors) -> str:
