@@ -92,6 +92,21 @@ class Base(gast.NodeTransformer):
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
+def contains(stmts: list, kind, skip=()) -> bool:
+    """Whether a statement of type ``kind`` stands in ``stmts`` or in their blocks, not
+    looking inside statements of the types ``skip`` (nested functions, inner loops)."""
+    stack = list(stmts)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, kind):
+            return True
+        if isinstance(n, skip):
+            continue
+        for field in _BLOCKS:
+            stack.extend(getattr(n, field, ()) or ())
+    return False
+
+
 class StatementTransformer(Base):
     """A converter of statements: it visits statement lists (blocks), never expressions,
     which is most of a tree."""

@@ -18,6 +18,7 @@ import gast
 
 from autograph.converter import anno
 from autograph.converter.analysis.activity import effects
+from autograph.converter.transformer import contains
 
 # A state is (must, may): ``must`` is None where the point is unreachable.
 
@@ -115,16 +116,7 @@ class _Analyzer:
 
 
 def _has_break(loop) -> bool:
-    stack = list(loop.body)
-    while stack:
-        n = stack.pop()
-        if isinstance(n, gast.Break):
-            return True
-        if isinstance(n, (gast.While, gast.For, gast.FunctionDef, gast.ClassDef)):
-            continue
-        for f in ("body", "orelse", "finalbody", "handlers"):
-            stack.extend(getattr(n, f, ()) or ())
-    return False
+    return contains(loop.body, gast.Break, (gast.While, gast.For, gast.FunctionDef, gast.ClassDef))
 
 
 def analyze(fn, fn_scope) -> bool:

@@ -21,7 +21,7 @@ import gast
 
 from autograph.converter import anno, templates
 from autograph.converter.converters import guards
-from autograph.converter.transformer import StatementTransformer
+from autograph.converter.transformer import StatementTransformer, contains
 
 
 def _rewrite(stmts: list, flag: str):
@@ -31,18 +31,7 @@ def _rewrite(stmts: list, flag: str):
 
 def _has_break(stmts: list) -> bool:
     """A ``break`` of this loop (nested loops were rewritten already; functions are skipped)."""
-    stack = list(stmts)
-    while stack:
-        n = stack.pop()
-        if isinstance(n, gast.Break):
-            return True
-        if isinstance(n, (gast.FunctionDef, gast.ClassDef, gast.While, gast.For)):
-            continue
-        for field in ("body", "orelse", "finalbody"):
-            stack.extend(getattr(n, field, ()) or ())
-        for h in getattr(n, "handlers", ()) or ():
-            stack.extend(h.body)
-    return False
+    return contains(stmts, gast.Break, (gast.FunctionDef, gast.ClassDef, gast.While, gast.For))
 
 
 def and_extra_test(node, test) -> None:

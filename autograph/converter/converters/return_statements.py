@@ -30,7 +30,7 @@ import gast
 from autograph.converter import templates
 from autograph.converter.converters import guards
 from autograph.converter.converters.break_statements import and_extra_test
-from autograph.converter.transformer import StatementTransformer
+from autograph.converter.transformer import StatementTransformer, contains
 
 _NESTED_SCOPES = (gast.FunctionDef, gast.ClassDef)
 
@@ -81,21 +81,8 @@ def _restructure_nested(s) -> None:
 
 def _nested_return(stmts: list) -> bool:
     """Whether a ``return`` sits below the top level of ``stmts`` (not in nested defs)."""
-    stack = []
-    for s in stmts:
-        if not isinstance(s, (gast.Return,) + _NESTED_SCOPES):
-            stack.append(s)
-    while stack:
-        n = stack.pop()
-        if isinstance(n, gast.Return):
-            return True
-        if isinstance(n, _NESTED_SCOPES):
-            continue
-        for field in ("body", "orelse", "finalbody"):
-            stack.extend(getattr(n, field, ()) or ())
-        for h in getattr(n, "handlers", ()) or ():
-            stack.extend(h.body)
-    return False
+    return any(contains([s], gast.Return, _NESTED_SCOPES) for s in stmts
+               if not isinstance(s, (gast.Return,) + _NESTED_SCOPES))
 
 
 class ReturnTransformer(StatementTransformer):
