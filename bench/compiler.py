@@ -12,7 +12,7 @@ import tempfile
 
 import numpy as np
 
-from bench.graphs import per_iteration
+from bench.graphs import per_iteration, python_total
 from bench.registry import Measurement, Workload
 from bench.timing import per_call, require
 
@@ -146,12 +146,7 @@ def _loop_autograph():
 
 
 def _loop_python():
-    def total(n):
-        i = s = 0
-        while i < n:
-            i, s = i + 1, s + i
-        return s
-    return lambda: total(PY_LOOP_N)
+    return lambda: python_total(PY_LOOP_N)
 
 
 # ---- compile and cache-hit times ---------------------------------------------------------

@@ -77,13 +77,16 @@ def _loop_autograph():
     return lambda: total(n)
 
 
+def python_total(n: int) -> int:
+    """The staged loop's arithmetic as a plain Python loop (the baseline)."""
+    i = s = 0
+    while i < n:
+        i, s = i + 1, s + i
+    return s
+
+
 def _loop_python():
-    def total(n):
-        i = s = 0
-        while i < n:
-            i, s = i + 1, s + i
-        return s
-    return lambda: total(LOOP_N)
+    return lambda: python_total(LOOP_N)
 
 
 def _loop_tensorflow():
