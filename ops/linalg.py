@@ -93,6 +93,11 @@ def _same(a, b):
 
 # ---- matmul ------------------------------------------------------------------------------
 
+# OpenBLAS splits a GEMM over threads only from about this many multiply-adds (its
+# SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD); smaller products need no thread sizing.
+_BLAS_THREADED_WORK = 65536 * 4
+
+
 def _matmul_kernel(xp, a, b, transpose_a, transpose_b):
     if a.ndim < 2 or b.ndim < 2:
         raise ValueError("rank")
@@ -100,7 +105,7 @@ def _matmul_kernel(xp, a, b, transpose_a, transpose_b):
         a = xp.swapaxes(a, -1, -2)
     if transpose_b:
         b = xp.swapaxes(b, -1, -2)
-    if xp is np:
+    if xp is np and a.shape[-2] * a.shape[-1] * b.shape[-1] >= _BLAS_THREADED_WORK:
         threads.fit_blas()
     return xp.matmul(a, b)
 
