@@ -15,6 +15,7 @@ function object (both weakly: an entry goes when its key goes).
 from __future__ import annotations
 
 import ast
+import sys
 import time
 import weakref
 
@@ -82,8 +83,18 @@ def convert_function(fn):
         factory = _build(fn)
         _factories[fn.__code__] = factory
     converted = loader.instantiate(factory, fn, operators)
-    _converted[fn] = converted
+    if cacheable(fn):
+        _converted[fn] = converted
     return converted
+
+
+def cacheable(fn) -> bool:
+    """Whether a converted ``fn`` may be cached weakly by ``fn``: only when its globals are
+    its module's. A converted function refers to ``fn``'s globals; for a function of an
+    exec'd namespace, which refers back to ``fn``, the entry would keep its key alive for
+    ever (the factory, cached by code object, still spares the conversion)."""
+    module = sys.modules.get(fn.__module__)
+    return module is not None and getattr(module, "__dict__", None) is fn.__globals__
 
 
 def factory_of(fn):

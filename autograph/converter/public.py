@@ -71,7 +71,8 @@ def convert(fn, recursive: bool = True):
     if wrapped is None:
         converted = conversion.convert_function(target)
         wrapped = _entry_point(converted)
-        _entry_points[target] = wrapped
+        if conversion.cacheable(target):
+            _entry_points[target] = wrapped
     return rebind(wrapped)
 
 

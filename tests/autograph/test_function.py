@@ -294,6 +294,21 @@ def test_an_instance_is_freed_after_its_method_was_called():
     assert ref() is None
 
 
+
+def test_a_function_of_an_exec_namespace_is_freed_after_use():
+    import linecache
+    source = "def f(x):\n    if x > 0:\n        x = x + 1\n    return x\n"
+    linecache.cache["<exec-namespace>"] = (len(source), None, source.splitlines(True),
+                                           "<exec-namespace>")
+    namespace: dict = {}
+    exec(compile(source, "<exec-namespace>", "exec"), namespace)
+    ref = weakref.ref(namespace["f"])
+    assert float(ag.function(namespace["f"])(ag.constant(1.0))) == 2.0
+    assert float(ag.autograph.to_graph(namespace["f"])(1.0)) == 2.0
+    del namespace
+    gc.collect()
+    assert ref() is None
+
 # ---- concrete functions ------------------------------------------------------------------
 
 def test_get_concrete_function_with_a_tensor_spec():
