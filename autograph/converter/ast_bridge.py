@@ -1,10 +1,12 @@
-"""``ast`` <-> ``gast``, fast.
+"""``ast`` <-> ``gast``, fast, by retyping nodes in place.
 
-``gast.ast_to_gast``/``gast_to_ast`` are general (every Python version) and slow on the
-trees conversion handles. On the versions this project supports the two differ only in
-parameters (``gast.Name`` with a ``Param`` context is ``ast.arg``), ``ExceptHandler.name`` (a
-Name in gast, a string in ast) and fields one side lacks (``type_params`` before 3.12,
-``Name.annotation``), so a direct copy does.
+``gast.ast_to_gast``/``gast_to_ast`` are general (every Python version) and copy every node.
+On the versions this project supports the two differ only in parameters (``gast.Name`` with
+a ``Param`` context is ``ast.arg``), ``ExceptHandler.name`` (a Name in gast, a string in
+ast) and fields one side lacks (``type_params`` before 3.12, ``Name.annotation``). Every
+gast class derives from its ``ast`` namesake's base with the same layout, so a node changes
+sides by assigning its ``__class__`` and mending those few fields: both directions consume
+the tree they are given (pass a tree you own) and cost about a third of a copy.
 
 ``to_gast`` also surveys the tree (node types, identifiers, attribute names) for the
 pipeline; ``convert`` (to ast) gives a node without a location its parent's, which is what
@@ -23,12 +25,26 @@ _to_ast_leaf = {getattr(gast, n): getattr(ast, n)() for n in dir(gast)
                 and issubclass(getattr(gast, n), tuple(getattr(gast, b) for b in _LEAF_BASES))}
 _to_gast_leaf = {type(v): k() for k, v in _to_ast_leaf.items()}
 
-
 _ATOMS = frozenset({str, int, float, complex, bool, bytes, type(None), type(...)})
 
+# Fields gast has and ast lacks (on this Python), with the value a parsed node gets.
+_GAST_ONLY = {"annotation": "None", "type_comment": "None", "type_params": "[]"}
+
+
+def _is_gast_class(cls) -> bool:
+    return isinstance(cls, type) and getattr(gast, cls.__name__, None) is cls \
+        and cls.__module__.startswith("gast")
+
+
+def _generate(name: str, lines: list, namespace: dict):
+    exec("\n".join(lines), namespace)
+    return namespace[name]
+
+
+# ---- gast -> ast -------------------------------------------------------------------------
 
 def convert(node, lineno: int = 1, col: int = 0):
-    """The ``ast`` tree of ``node`` (a gast tree)."""
+    """The ``ast`` tree of ``node`` (a gast tree, retyped in place)."""
     return _converter(node.__class__)(node, lineno, col)
 
 
@@ -37,11 +53,15 @@ def _same(node, lineno, col):
 
 
 def _list(nodes, lineno, col):
-    return [_converter(n.__class__)(n, lineno, col) for n in nodes]
+    for i, n in enumerate(nodes):
+        if n.__class__ not in _ATOMS:
+            nodes[i] = _converter(n.__class__)(n, lineno, col)
+    return nodes
 
 
-# gast class -> function copying one node into its ast class. Each is generated from the
-# class's fields: a straight-line copy is about twice as fast as a loop over the fields.
+# class -> function retyping one node (and what it holds) to ast. Each is generated from
+# the class's fields: a straight-line body is about twice as fast as a loop over the fields.
+# ast classes map to ``_same``: a node reached twice (shared) is converted once.
 _converters: dict = {list: _list}
 
 
@@ -56,7 +76,7 @@ def _make_converter(cls):
     leaf = _to_ast_leaf.get(cls)
     if leaf is not None:
         return lambda node, lineno, col: leaf
-    if not (isinstance(cls, type) and issubclass(cls, gast.AST)):
+    if not _is_gast_class(cls):
         return _same
     if cls is gast.arguments:
         return _arguments
@@ -64,52 +84,46 @@ def _make_converter(cls):
         return _except_handler
     ast_cls = getattr(ast, cls.__name__)
     lines = ["def convert_node(node, lineno, col):",
-             "    d = node.__dict__",
-             "    lineno = d.get('lineno', lineno)",
-             "    col = d.get('col_offset', col)",
-             "    new = new_node(ast_cls)",
-             "    nd = new.__dict__"]
-    for f in ast_cls._fields:
-        if f not in cls._fields:
-            continue
-        lines.append(f"    v = d.get({f!r})")
-        if f in ("ctx", "op"):                  # always a context or an operator
-            lines.append(f"    nd[{f!r}] = leaf[v.__class__]")
-        else:                                   # atoms (names, constants, None) as they are
-            lines.append(f"    nd[{f!r}] = v if v.__class__ in atoms else "
-                         "converter(v.__class__)(v, lineno, col)")
+             "    node.__class__ = ast_cls",
+             "    d = node.__dict__"]
     if "lineno" in ast_cls._attributes:
-        lines += ["    nd['lineno'] = lineno",
-                  "    nd['col_offset'] = col",
-                  "    if 'end_lineno' in d:",
-                  "        nd['end_lineno'] = d['end_lineno']",
-                  "        nd['end_col_offset'] = d.get('end_col_offset')"]
-    lines.append("    return new")
-    namespace = {"new_node": ast_cls.__new__, "ast_cls": ast_cls, "converter": _converter,
-                 "leaf": _to_ast_leaf, "atoms": _ATOMS}
-    exec("\n".join(lines), namespace)
-    return namespace["convert_node"]
+        lines += ["    lineno = d.setdefault('lineno', lineno)",
+                  "    col = d.setdefault('col_offset', col)"]
+    for f in cls._fields:
+        if f not in ast_cls._fields:
+            lines.append(f"    d.pop({f!r}, None)")
+        elif f in ("ctx", "op"):                # always a context or an operator
+            lines.append(f"    d[{f!r}] = leaf[d[{f!r}].__class__]")
+        else:                                   # atoms (names, constants, None) as they are
+            lines += [f"    v = d.get({f!r})",
+                      "    if v.__class__ not in atoms:",
+                      f"        d[{f!r}] = converter(v.__class__)(v, lineno, col)"]
+    lines.append("    return node")
+    return _generate("convert_node", lines, {"ast_cls": ast_cls, "converter": _converter,
+                                             "leaf": _to_ast_leaf, "atoms": _ATOMS})
 
 
 def _except_handler(node, lineno, col):
     d = node.__dict__
-    lineno = d.get("lineno", lineno)
-    col = d.get("col_offset", col)
-    name = node.name.id if node.name is not None else None
-    return ast.ExceptHandler(type=convert(node.type, lineno, col), name=name,
-                             body=convert(node.body, lineno, col), lineno=lineno,
-                             col_offset=col)
+    node.__class__ = ast.ExceptHandler
+    lineno = d.setdefault("lineno", lineno)
+    col = d.setdefault("col_offset", col)
+    d["name"] = node.name.id if node.name is not None else None
+    d["type"] = convert(node.type, lineno, col)
+    _list(node.body, lineno, col)
+    return node
 
 
 def _arg(name, lineno, col):
-    if name is None:
-        return None
+    if name is None or name.__class__ is ast.arg:
+        return name
     d = name.__dict__
     lineno = d.get("lineno", lineno)
     new = _new_arg(ast.arg)
     new.__dict__ = {"arg": name.id, "annotation": convert(name.annotation, lineno, col),
                     "type_comment": d.get("type_comment"), "lineno": lineno,
-                    "col_offset": d.get("col_offset", col)}
+                    "col_offset": d.get("col_offset", col),
+                    "end_lineno": d.get("end_lineno"), "end_col_offset": d.get("end_col_offset")}
     return new
 
 
@@ -117,31 +131,18 @@ _new_arg = ast.arg.__new__
 
 
 def _arguments(node, lineno, col):
-    new = ast.arguments.__new__(ast.arguments)
-    new.__dict__ = {
-        "posonlyargs": [_arg(a, lineno, col) for a in node.posonlyargs],
-        "args": [_arg(a, lineno, col) for a in node.args],
-        "vararg": _arg(node.vararg, lineno, col),
-        "kwonlyargs": [_arg(a, lineno, col) for a in node.kwonlyargs],
-        "kw_defaults": [convert(x, lineno, col) for x in node.kw_defaults],
-        "kwarg": _arg(node.kwarg, lineno, col),
-        "defaults": [convert(x, lineno, col) for x in node.defaults]}
-    return new
+    node.__class__ = ast.arguments
+    d = node.__dict__
+    for f in ("posonlyargs", "args", "kwonlyargs"):
+        d[f] = [_arg(a, lineno, col) for a in d[f]]
+    d["vararg"] = _arg(d["vararg"], lineno, col)
+    d["kwarg"] = _arg(d["kwarg"], lineno, col)
+    _list(d["kw_defaults"], lineno, col)
+    _list(d["defaults"], lineno, col)
+    return node
 
 
 # ---- ast -> gast -------------------------------------------------------------------------
-
-_gast_classes: dict = {}     # ast class -> (gast class, fields it has, located)
-
-
-def _gast_target(cls):
-    found = _gast_classes.get(cls)
-    if found is None:
-        g = getattr(gast, cls.__name__)
-        found = (g, g._fields, "lineno" in g._attributes)
-        _gast_classes[cls] = found
-    return found
-
 
 class Survey:
     """What a tree holds: node types (``kinds``), identifiers and attribute names
@@ -154,60 +155,95 @@ class Survey:
 
 
 def to_gast(node, survey: Survey):
-    """The ``gast`` tree of ``node`` (an ast tree), noting what it holds in ``survey``."""
-    cls = node.__class__
-    if cls is list:
-        return [to_gast(n, survey) for n in node]
+    """The ``gast`` tree of ``node`` (an ast tree, retyped in place), noting what it holds
+    in ``survey``."""
+    return _retyper(node.__class__)(node, survey)
+
+
+def _keep(node, survey):
+    return node
+
+
+def _retype_list(nodes, survey):
+    for i, n in enumerate(nodes):
+        if n.__class__ not in _ATOMS:
+            nodes[i] = _retyper(n.__class__)(n, survey)
+    return nodes
+
+
+_retypers: dict = {list: _retype_list}
+
+
+def _retyper(cls):
+    found = _retypers.get(cls)
+    if found is None:
+        found = _retypers[cls] = _make_retyper(cls)
+    return found
+
+
+# what the survey notes of a node, by class
+_SURVEYED = {
+    "Name": ["    names.add(d['id'])"],
+    "Attribute": ["    names.add(d['attr'])"],
+    "FunctionDef": ["    names.add(d['name'])"],
+    "ClassDef": ["    names.add(d['name'])"],
+    "Global": ["    names.update(d['names'])"],
+    "Nonlocal": ["    names.update(d['names'])"],
+    "For": ["    if d['orelse']:", "        kinds.add('loop-else')"],
+    "While": ["    if d['orelse']:", "        kinds.add('loop-else')"],
+    "ExceptHandler": ["    if d['name'] is not None:",
+                      "        names.add(d['name'])",
+                      "        d['name'] = gast.Name(id=d['name'], ctx=gast.Store(),"
+                      " annotation=None, type_comment=None, lineno=d['lineno'],"
+                      " col_offset=d['col_offset'])"],
+}
+
+
+def _make_retyper(cls):
     leaf = _to_gast_leaf.get(cls)
     if leaf is not None:
-        survey.kinds.add(leaf.__class__)
-        return leaf
-    if not isinstance(node, ast.AST):
-        return node
+        def retype_leaf(node, survey):
+            survey.kinds.add(leaf.__class__)
+            return leaf
+        return retype_leaf
+    if not (isinstance(cls, type) and issubclass(cls, ast.AST)) or _is_gast_class(cls):
+        return _keep
     if cls is ast.arguments:
-        return gast.arguments(
-            args=[_param(a, survey) for a in node.args],
-            posonlyargs=[_param(a, survey) for a in node.posonlyargs],
-            vararg=_param(node.vararg, survey),
-            kwonlyargs=[_param(a, survey) for a in node.kwonlyargs],
-            kw_defaults=[to_gast(x, survey) for x in node.kw_defaults],
-            kwarg=_param(node.kwarg, survey),
-            defaults=[to_gast(x, survey) for x in node.defaults])
-    g, fields, located = _gast_target(cls)
-    survey.kinds.add(g)
-    d = node.__dict__
-    new = g.__new__(g)
-    nd = new.__dict__
-    for f in fields:
-        v = d.get(f)
-        if v.__class__ is list:
-            nd[f] = [to_gast(x, survey) for x in v]
-        elif isinstance(v, ast.AST):
-            nd[f] = to_gast(v, survey)
+        return _retype_arguments
+    g = getattr(gast, cls.__name__)
+    lines = ["def retype(node, survey):",
+             "    node.__class__ = g",
+             "    kinds, names = survey.kinds, survey.names",
+             "    kinds.add(g)",
+             "    d = node.__dict__"]
+    for f in g._fields:
+        if f not in cls._fields:
+            lines.append(f"    d[{f!r}] = {_GAST_ONLY[f]}")
+        elif f in ("ctx", "op"):
+            lines += [f"    v = leaf[d[{f!r}].__class__]",
+                      "    kinds.add(v.__class__)",
+                      f"    d[{f!r}] = v"]
         else:
-            nd[f] = v
-    if cls is ast.Name:
-        survey.names.add(node.id)
-    elif cls is ast.Attribute:
-        survey.names.add(node.attr)
-    elif cls is ast.FunctionDef or cls is ast.ClassDef:
-        survey.names.add(node.name)
-        nd["type_params"] = []
-    elif cls is ast.Global or cls is ast.Nonlocal:
-        survey.names.update(node.names)
-    elif cls is ast.ExceptHandler and node.name is not None:
-        nd["name"] = gast.Name(id=node.name, ctx=gast.Store(), annotation=None,
-                               type_comment=None, lineno=node.lineno,
-                               col_offset=node.col_offset)
-        survey.names.add(node.name)
-    elif (cls is ast.For or cls is ast.While) and node.orelse:
-        survey.kinds.add("loop-else")
-    if located:
-        nd["lineno"] = d.get("lineno")
-        nd["col_offset"] = d.get("col_offset")
-        nd["end_lineno"] = d.get("end_lineno")
-        nd["end_col_offset"] = d.get("end_col_offset")
-    return new
+            lines += [f"    v = d.get({f!r})",
+                      "    if v.__class__ not in atoms:",
+                      f"        d[{f!r}] = retyper(v.__class__)(v, survey)"]
+    lines += _SURVEYED.get(cls.__name__, [])
+    lines.append("    return node")
+    return _generate("retype", lines, {"g": g, "gast": gast, "retyper": _retyper,
+                                       "leaf": _to_gast_leaf, "atoms": _ATOMS})
+
+
+def _retype_arguments(node, survey):
+    node.__class__ = gast.arguments
+    survey.kinds.add(gast.arguments)
+    d = node.__dict__
+    for f in ("posonlyargs", "args", "kwonlyargs"):
+        d[f] = [_param(a, survey) for a in d[f]]
+    d["vararg"] = _param(d["vararg"], survey)
+    d["kwarg"] = _param(d["kwarg"], survey)
+    _retype_list(d["kw_defaults"], survey)
+    _retype_list(d["defaults"], survey)
+    return node
 
 
 def _param(a, survey):

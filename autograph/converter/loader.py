@@ -57,7 +57,8 @@ def _filename(qualname: str) -> str:
 
 
 def factory_module(node, freevars):
-    """The ``ag__factory`` module (an ``ast`` tree) around the converted ``node``."""
+    """The ``ag__factory`` module (an ``ast`` tree) around the converted ``node`` (a gast
+    tree, which becomes part of it)."""
     is_lambda = isinstance(node, gast.Lambda)
     body = [gast.Assign(targets=[name_node(n, gast.Store)],
                         value=gast.Constant(value=None, kind=None), type_comment=None)
@@ -84,12 +85,12 @@ def build(node, freevars, qualname: str, user_file: str) -> Factory:
     The generated code keeps the user's line numbers (every generated statement has the
     line of the statement it came from), so the source map is the identity on lines, and
     the module's name shows the user's lines in tracebacks and debuggers."""
-    module = factory_module(node, freevars)
+    name = "<lambda>" if isinstance(node, gast.Lambda) else node.name
+    module = factory_module(node, freevars)     # (retypes node in place)
     filename = _filename(qualname)
     code = compile(module, filename, "exec", dont_inherit=True)
     origin.register_source(filename, user_file)
     factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
-    name = "<lambda>" if isinstance(node, gast.Lambda) else node.name
     fn_code = next(c for c in factory_code.co_consts
                    if isinstance(c, types.CodeType) and c.co_name == name)
     return Factory(fn_code, origin.SourceMap(filename, qualname, user_file), filename,

@@ -7,6 +7,7 @@ function's source. Line numbers of the parsed tree are the lines of the user's f
 from __future__ import annotations
 
 import ast
+import copy
 import inspect
 import linecache
 from typing import NamedTuple
@@ -51,7 +52,8 @@ def parse_function(fn) -> Entity:
         raise _unavailable(fn, code)
     survey = ast_bridge.Survey()
     if code.co_name == "<lambda>":
-        return Entity(ast_bridge.to_gast(_find_lambda(fn, code, lines), survey),
+        # a copy: the file's parsed tree is cached, and to_gast retypes in place
+        return Entity(ast_bridge.to_gast(copy.deepcopy(_find_lambda(fn, code, lines)), survey),
                       code.co_filename, survey)
     start = code.co_firstlineno - 1
     if start >= len(lines):
