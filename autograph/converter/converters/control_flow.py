@@ -1,20 +1,20 @@
 """``if``, ``while`` and ``for`` statements become calls of ``ag__.if_stmt`` / ``while_stmt`` /
 ``for_stmt`` with their blocks as local functions:
 
-    if x > 0:                   def get_state(): return (y,)
-        y = x                   def set_state(vars_): nonlocal y; (y,) = vars_
-    else:              ->       def if_body(): nonlocal y; y = x
-        y = -x                  def else_body(): nonlocal y; y = -x
-                                y = ag__.Undefined('y')
-                                ag__.if_stmt(x > 0, if_body, else_body, get_state, set_state,
-                                             ('y',), 1)
+    if x > 0:                   def if_body(): nonlocal y; y = x
+        y = x                   def else_body(): nonlocal y; y = -x
+    else:              ->       y = ag__.Undefined('y')
+        y = -x                  ag__.if_stmt(x > 0, if_body, else_body, None, None, ('y',), 1)
 
 The *state* of a statement is what its blocks modify and what may be read later: plain names
 modified and live at the statement's entry or exit (or declared ``global``/``nonlocal``, or
 read by a nested function), and composites (``self.x``, ``d['k']``) modified whose root is
 live at entry. Everything else a block assigns stays local to its function: a branch
 temporary never crosses a ``cond``. For an ``if``, the state live after it comes first and is
-the ``cond``'s output (``nouts``); the rest is only reset between the branches. State not
+the ``cond``'s output (``nouts``); the rest is only reset between the branches. The
+operators read and write plain local state through the cells of the block functions'
+``nonlocal`` variables; ``get_state``/``set_state`` functions are generated only for a state
+holding globals or composites (None is passed otherwise). State not
 certainly bound before the statement is bound to ``ag__.Undefined`` first (or, if it may be
 bound, to its value if it has one: ``ag__.ldu``).
 
@@ -34,13 +34,6 @@ _STATE_FUNCTIONS = """
     def set_state(vars_):
         declarations
         (state_targets,) = vars_
-"""
-
-_NO_STATE_FUNCTIONS = """
-    def get_state():
-        return ()
-    def set_state(vars_):
-        pass
 """
 
 
@@ -159,13 +152,13 @@ class ControlFlowTransformer(StatementTransformer):
 
     def _state_functions(self, node, plain, composite, plain_after=()):
         """get_state/set_state over ``plain`` names, then ``composite``s, then
-        ``plain_after`` (an ``if``'s inputs-only names)."""
+        ``plain_after`` (an ``if``'s inputs-only names); none (None, None) when the state
+        is local variables only, which the operators reach through cells."""
+        fs = self._scopes[-1]
+        if not composite and not any(n in fs.globals for n in (*plain, *plain_after)):
+            return [], None, None
         get_name = self.ctx.namer.new("get_state")
         set_name = self.ctx.namer.new("set_state")
-        if not plain and not composite and not plain_after:
-            fns = templates.replace(_NO_STATE_FUNCTIONS, node, get_state=get_name,
-                                    set_state=set_name)
-            return fns, get_name, set_name
         reads = [name_node(n) for n in plain] + [
             templates.replace_as_expression("ag__.ldu(lambda: value, label)", node,
                                             value=q.to_node(), label=const(str(q)))

@@ -1,9 +1,13 @@
 """``if``, ``while`` and ``for`` statements of converted code.
 
 Each statement arrives as functions: ``body``/``orelse`` (the blocks), ``test`` or an
-iterable, and ``get_state``/``set_state`` over the symbols the converter found the statement
-modifies and later code reads (``symbol_names``). A Python (or eager) condition or iterable
-runs the blocks as plain Python; a staged one builds ``cond`` or ``while_loop``.
+iterable, and its state: the symbols the converter found the statement modifies and later
+code reads (``symbol_names``). A Python (or eager) condition or iterable runs the blocks as
+plain Python; a staged one builds ``cond`` or ``while_loop``, reading and writing the state
+between the traced blocks. Plain local variables are read and written through the closure
+cells of ``body`` (which declares them ``nonlocal``); only a state holding globals or
+composites (``self.x``, ``d['k']``) comes with generated ``get_state``/``set_state``
+functions, which are None otherwise.
 """
 from __future__ import annotations
 
@@ -41,7 +45,33 @@ def if_stmt(cond, body, orelse, get_state, set_state, symbol_names, nouts, in_tr
         orelse()
 
 
+def cell_state(body, symbol_names):
+    """``get_state``/``set_state`` over the variables ``symbol_names``, through the closure
+    cells of ``body`` (an unbound variable reads as ``Undefined``)."""
+    found = dict(zip(body.__code__.co_freevars, body.__closure__ or ()))
+    try:
+        cells = [found[n.partition(" ")[0]] for n in symbol_names]  # "x (nonlocal)" is x
+    except KeyError as e:
+        raise RuntimeError(f"internal: {body.__qualname__} does not close over {e}") from None
+
+    def get_state():
+        out = []
+        for cell, name in zip(cells, symbol_names):
+            try:
+                out.append(cell.cell_contents)
+            except ValueError:
+                out.append(Undefined(name))
+        return tuple(out)
+
+    def set_state(values):
+        for cell, value in zip(cells, values):
+            cell.cell_contents = value
+    return get_state, set_state
+
+
 def _staged_if(cond, body, orelse, get_state, set_state, names, nouts):
+    if get_state is None:
+        get_state, set_state = cell_state(body, names)
     pred = dispatch.staged_bool(cond, "if statement")
     where = dispatch.Where()
     init = get_state()
@@ -223,6 +253,8 @@ def while_stmt(test, body, get_state, set_state, symbol_names, opts=None):
     """``while test(): body()``; a ``while_loop`` op when the first test is staged."""
     t = test()
     if dispatch.is_staged(t):
+        if get_state is None:
+            get_state, set_state = cell_state(body, symbol_names)
         loops.staged_while(test, body, get_state, set_state, symbol_names, opts)
         return
     check = _UnrollCheck()
@@ -250,10 +282,15 @@ def for_stmt(iter_, extra_test, body, get_state, set_state, symbol_names, opts=N
     """``for x in iter_: body(x)`` stopping when ``extra_test()`` is false (``break`` and
     ``return`` inside the loop); a ``while_loop`` op when ``iter_`` is staged, or is a
     dataset iterated while tracing (the graph then iterates it each time it runs)."""
-    if isinstance(iter_, (loops.StagedEnumerate, loops.StagedZip)) or dispatch.is_staged(iter_):
+    staged = isinstance(iter_, (loops.StagedEnumerate, loops.StagedZip)) or \
+        dispatch.is_staged(iter_)
+    dataset = not staged and state.graph is not None and graph_ops.iterates_dataset(iter_)
+    if (staged or dataset) and get_state is None:
+        get_state, set_state = cell_state(body, symbol_names)
+    if staged:
         loops.staged_for(iter_, extra_test, body, get_state, set_state, symbol_names, opts)
         return
-    if state.graph is not None and graph_ops.iterates_dataset(iter_):
+    if dataset:
         loops.staged_dataset_for(iter_, extra_test, body, get_state, set_state, symbol_names,
                                  opts)
         return

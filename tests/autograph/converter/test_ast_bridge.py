@@ -48,7 +48,7 @@ SOURCES = {
             e = x[1:2, ::3, ...][0].real
             f, *g = -x, +x, ~x
             h = f"{x!r:>{a}}" + b"bytes".decode()
-            i = (yield x) or (1 < x <= 2 is not d)
+            i = (yield x) or (1 < x <= 2) or (x is not d)
             x += 1; x <<= 2
             return (await_ := x), print(*ys, **{})
     """,

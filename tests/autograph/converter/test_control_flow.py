@@ -109,6 +109,13 @@ def test_composite_state_in_branches(x):
     check(composite_state, t(x))
 
 
+def test_state_functions_are_generated_only_for_composites_and_globals():
+    plain = ag.autograph.to_code(sign)
+    assert "get_state" not in plain and "None, None, ('y',)" in plain
+    composite = ag.autograph.to_code(composite_state)
+    assert "def get_state" in composite and "def set_state" in composite
+
+
 # ---- while ------------------------------------------------------------------------------
 
 def count_down(n):

@@ -70,6 +70,49 @@ def test_while_stmt_python_and_staged():
     assert int(ag.function(run, autograph=False)(t(5))) == 10
 
 
+
+def test_cell_state_reads_and_writes_the_bodys_nonlocals():
+    from autograph.converter.operators.control_flow import cell_state
+    y = 1
+
+    def body():
+        nonlocal y, z
+        y = 2
+    z = "before"
+    get, put = cell_state(body, ("y", "z (nonlocal)"))
+    assert get() == (1, "before")
+    put((5, "after"))
+    assert (y, z) == (5, "after")
+    del z
+    assert get()[0] == 5 and type(get()[1]) is ag__.Undefined
+
+
+def test_staged_statements_without_state_functions_use_the_cells():
+    @ag.function(autograph=False)
+    def f(x):
+        y, i = x, ag.constant(0)
+
+        def if_body():
+            nonlocal y
+            y = y * 2
+
+        def loop_test():
+            return i < 3
+
+        def loop_body():
+            nonlocal i, y
+            i, y = i + 1, y + 1.0
+
+        def for_body(k):
+            nonlocal y
+            y = y + ag.cast(k, ag.float32)
+        ag__.if_stmt(x > 0, if_body, ag__.noop, None, None, ("y",), 1)
+        ag__.while_stmt(loop_test, loop_body, None, None, ("i", "y"), {})
+        ag__.for_stmt(ag.range(3), None, for_body, None, None, ("y",), {})
+        return y
+    assert float(f(t(3.0))) == 3.0 * 2 + 3 + 3
+    assert float(f(t(-3.0))) == -3.0 + 3 + 3
+
 @pytest.mark.parametrize("iterable,expected", [([1, 2, 3], 6), (range(4), 6)])
 def test_for_stmt_python(iterable, expected):
     s = State(total=0)
