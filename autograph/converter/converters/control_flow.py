@@ -26,6 +26,7 @@ from __future__ import annotations
 import gast
 
 from autograph.converter import anno, templates
+from autograph.converter.analysis import activity
 from autograph.converter.transformer import StatementTransformer, const, name_node
 
 _STATE_FUNCTIONS = """
@@ -42,7 +43,7 @@ class ControlFlowTransformer(StatementTransformer):
     def __init__(self, ctx):
         super().__init__(ctx)
         self._scopes = []
-        self._frames = []     # per enclosing statement: (its state, what its blocks modify)
+        self._frames = []     # per enclosing block function, a _Frame
         self._try_lines = []  # lines of the enclosing ``try`` statements that have handlers
 
     def visit_FunctionDef(self, node):
@@ -86,19 +87,31 @@ class ControlFlowTransformer(StatementTransformer):
         """Convert the blocks of ``node`` (innermost statements first), noting which names
         its block functions will hold as locals."""
         plain, _ = self._state(node, modified)
-        self._frames.append((set(plain), {str(q) for q in modified if not q.is_composite}))
-        node = self.generic_visit(node)
-        self._frames.pop()
+        names = {str(q) for q in modified if not q.is_composite}
+        for field in ("body", "orelse"):    # each block becomes a function
+            block = node.__dict__[field]
+            own = _own_binds(block)
+            if field == "body" and isinstance(node, gast.For):    # the loop target
+                own |= {str(q) for q in activity.effects(node)[1] if not q.is_composite}
+            self._frames.append(_Frame(set(plain), names, own))
+            block[:] = self.visit_block(block)
+            self._frames.pop()
         return node
 
     def _local_to_a_block_function(self, name) -> bool:
         """Whether ``name`` is a local of an enclosing block function (assigned in that block
         but not part of its statement's state): then the function-level definedness says
         nothing about whether it is bound yet."""
-        for state, modified in reversed(self._frames):
-            if name in modified and name not in state:
+        for frame in reversed(self._frames):
+            if name in frame.modified and name not in frame.state:
                 return True
         return False
+
+    def _bound_in_innermost(self, name) -> bool:
+        """Whether ``name`` is a variable of the innermost enclosing block function: one of
+        its statement's state (declared ``nonlocal`` there), or bound by its own code."""
+        frame = self._frames[-1]
+        return name in frame.state or name in frame.own
 
     # ---- state --------------------------------------------------------------------------
 
@@ -131,7 +144,15 @@ class ControlFlowTransformer(StatementTransformer):
             out.append(gast.Global(names=glob))
         return out
 
-    def _undefined_assigns(self, node, plain):
+    def _undefined_assigns(self, node, plain, through_cells: bool):
+        """Bind the state names that may be unbound to ``Undefined`` first: state functions
+        must be able to read them, and a read after a Python branch that left one unbound
+        must raise UnboundLocalError (through ``ag__.ld``), as the original would.
+
+        A local of an enclosing block function needs this only for state functions (the
+        cells read as Undefined, and the name is not live where that block starts, so every
+        read of it in the block follows an assignment in the block), or to bind it in the
+        innermost block function, which its blocks' ``nonlocal`` declarations need."""
         fs = self._scopes[-1]
         must = anno.getanno(node, "defined_in") or frozenset()
         may = anno.getanno(node, "maybe_defined_in") or frozenset()
@@ -140,8 +161,11 @@ class ControlFlowTransformer(StatementTransformer):
             if name in fs.globals or name in fs.nonlocals:
                 continue
             local = self._local_to_a_block_function(name)
-            if name in must and not local:
+            if local and through_cells and self._bound_in_innermost(name) or \
+                    name in must and not local:
                 continue
+            if local and through_cells:
+                self._frames[-1].own.add(name)      # bound from here on
             if name in may or local:
                 out += templates.replace("name = ag__.ldu(lambda: name, label)", node,
                                          name=name, label=const(name))
@@ -218,7 +242,7 @@ class ControlFlowTransformer(StatementTransformer):
             """, node, else_name=else_name, declarations=declarations, orelse=node.orelse)
         else:   # nothing to run: the state the if started from is the else branch's result
             else_name = gast.Attribute(value=name_node("ag__"), attr="noop", ctx=gast.Load())
-        return fns + self._undefined_assigns(node, plain) + templates.replace(
+        return fns + self._undefined_assigns(node, plain, get_name is None) + templates.replace(
                 "ag__.if_stmt(test, body_name, else_name, get_state, set_state, names, nouts)"
                 if not self._try_lines else
                 "ag__.if_stmt(test, body_name, else_name, get_state, set_state, names, nouts, "
@@ -244,7 +268,7 @@ class ControlFlowTransformer(StatementTransformer):
                 body
         """, node, test_name=test_name, body_name=body_name, test=node.test,
             declarations=self._declarations(plain), body=node.body) + \
-            self._undefined_assigns(node, plain) + templates.replace(
+            self._undefined_assigns(node, plain, get_name is None) + templates.replace(
                 "ag__.while_stmt(test_name, body_name, get_state, set_state, names, opts)",
                 node, test_name=test_name, body_name=body_name, get_state=get_name,
                 opts=self._opts(),
@@ -273,10 +297,35 @@ class ControlFlowTransformer(StatementTransformer):
                 def extra_name():
                     return extra
             """, node, extra_name=extra_name, extra=extra)
-        return out + self._undefined_assigns(node, plain) + templates.replace(
+        return out + self._undefined_assigns(node, plain, get_name is None) + templates.replace(
             "ag__.for_stmt(iterated, extra, body_name, get_state, set_state, names, opts)",
             node, iterated=node.iter, extra=extra_name, body_name=body_name, opts=self._opts(),
             get_state=get_name, set_state=set_name, names=self._names(plain, composite))
+
+
+class _Frame:
+    """An enclosing block function: its statement's state, what the statement's blocks
+    modify, and the names the function binds itself (so far)."""
+    __slots__ = ("state", "modified", "own")
+
+    def __init__(self, state: set, modified: set, own: set):
+        self.state, self.modified, self.own = state, modified, own
+
+
+def _own_binds(stmts: list) -> set:
+    """Plain names ``stmts`` bind in their own function once converted: not those bound in
+    the blocks of ``if``/``while``/``for`` (functions of their own), nor in their headers
+    (kept out, to stay simple: a name missed here only keeps a guard)."""
+    out: set = set()
+    for s in stmts:
+        if isinstance(s, (gast.If, gast.While, gast.For)):
+            continue
+        out.update(str(q) for q in activity.effects(s)[1] if not q.is_composite)
+        if isinstance(s, (gast.With, gast.Try)):
+            for block in (s.body, getattr(s, "orelse", []), getattr(s, "finalbody", []),
+                          *(h.body for h in getattr(s, "handlers", []))):
+                out |= _own_binds(block)
+    return out
 
 
 def transform(node, ctx):

@@ -109,6 +109,41 @@ def test_composite_state_in_branches(x):
     check(composite_state, t(x))
 
 
+def block_locals(x, n):
+    total = x * 0.0
+    for i in range(n):
+        if x > 0.0:
+            step = x + 1.0      # a local of the loop body: fresh every iteration
+        else:
+            step = x - 1.0
+        if x > 2.0:
+            i = i + 10          # the loop target, changed by a block function
+        total = total + float(i)
+        k = 0
+        while k < 2:
+            if step > 1.0:
+                step = step / 2.0
+            k += 1
+        if total < 5.0:
+            extra = step * 2.0
+            if extra > 1.0:
+                extra = extra - 1.0
+            total = total + extra
+    return total
+
+
+@pytest.mark.parametrize("x", [3.0, -3.0, 0.5])
+@pytest.mark.parametrize("n", [0, 1, 4])
+def test_locals_of_block_functions_need_no_guards(x, n):
+    check(block_locals, x, n)
+    check(block_locals, t(x), n)
+    check(block_locals, t(x), t(n))
+    code = ag.autograph.to_code(block_locals)
+    # only `step`, bound by no statement of the loop body itself, is bound there first
+    assert "Undefined" not in code and code.count("ldu") == 1
+    assert "step = ag__.ldu(lambda: step, 'step')" in code
+
+
 def test_state_functions_are_generated_only_for_composites_and_globals():
     plain = ag.autograph.to_code(sign)
     assert "get_state" not in plain and "None, None, ('y',)" in plain
