@@ -41,43 +41,45 @@ def _generate(name: str, lines: list, namespace: dict):
     return namespace[name]
 
 
+class _PerClass(dict):
+    """class -> the function handling its nodes, made on first use by ``make``."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, cls):
+        found = self[cls] = self.make(cls)
+        return found
+
+
 # ---- gast -> ast -------------------------------------------------------------------------
 
 def convert(node, lineno: int = 1, col: int = 0):
     """The ``ast`` tree of ``node`` (a gast tree, retyped in place)."""
-    return _converter(node.__class__)(node, lineno, col)
+    return _converters[node.__class__](node, lineno, col)
 
 
-def _same(node, lineno, col):
+def _unchanged(node, *_):
     return node
 
 
 def _list(nodes, lineno, col):
     for i, n in enumerate(nodes):
         if n.__class__ not in _ATOMS:
-            nodes[i] = _converter(n.__class__)(n, lineno, col)
+            nodes[i] = _converters[n.__class__](n, lineno, col)
     return nodes
 
 
-# class -> function retyping one node (and what it holds) to ast. Each is generated from
-# the class's fields: a straight-line body is about twice as fast as a loop over the fields.
-# ast classes map to ``_same``: a node reached twice (shared) is converted once.
-_converters: dict = {list: _list}
-
-
-def _converter(cls):
-    found = _converters.get(cls)
-    if found is None:
-        found = _converters[cls] = _make_converter(cls)
-    return found
-
-
 def _make_converter(cls):
+    """The function retyping a node of ``cls`` (and what it holds) to ast, generated from
+    the class's fields: a straight-line body is about twice as fast as a loop over the
+    fields. ast classes get ``_unchanged``: a node reached twice (shared) is converted once."""
     leaf = _to_ast_leaf.get(cls)
     if leaf is not None:
         return lambda node, lineno, col: leaf
     if not _is_gast_class(cls):
-        return _same
+        return _unchanged
     if cls is gast.arguments:
         return _arguments
     if cls is gast.ExceptHandler:
@@ -97,9 +99,9 @@ def _make_converter(cls):
         else:                                   # atoms (names, constants, None) as they are
             lines += [f"    v = d.get({f!r})",
                       "    if v.__class__ not in atoms:",
-                      f"        d[{f!r}] = converter(v.__class__)(v, lineno, col)"]
+                      f"        d[{f!r}] = converters[v.__class__](v, lineno, col)"]
     lines.append("    return node")
-    return _generate("convert_node", lines, {"ast_cls": ast_cls, "converter": _converter,
+    return _generate("convert_node", lines, {"ast_cls": ast_cls, "converters": _converters,
                                              "leaf": _to_ast_leaf, "atoms": _ATOMS})
 
 
@@ -142,6 +144,10 @@ def _arguments(node, lineno, col):
     return node
 
 
+_converters = _PerClass(_make_converter)
+_converters[list] = _list
+
+
 # ---- ast -> gast -------------------------------------------------------------------------
 
 class Survey:
@@ -157,28 +163,14 @@ class Survey:
 def to_gast(node, survey: Survey):
     """The ``gast`` tree of ``node`` (an ast tree, retyped in place), noting what it holds
     in ``survey``."""
-    return _retyper(node.__class__)(node, survey)
-
-
-def _keep(node, survey):
-    return node
+    return _retypers[node.__class__](node, survey)
 
 
 def _retype_list(nodes, survey):
     for i, n in enumerate(nodes):
         if n.__class__ not in _ATOMS:
-            nodes[i] = _retyper(n.__class__)(n, survey)
+            nodes[i] = _retypers[n.__class__](n, survey)
     return nodes
-
-
-_retypers: dict = {list: _retype_list}
-
-
-def _retyper(cls):
-    found = _retypers.get(cls)
-    if found is None:
-        found = _retypers[cls] = _make_retyper(cls)
-    return found
 
 
 # what the survey notes of a node, by class
@@ -207,7 +199,7 @@ def _make_retyper(cls):
             return leaf
         return retype_leaf
     if not (isinstance(cls, type) and issubclass(cls, ast.AST)) or _is_gast_class(cls):
-        return _keep
+        return _unchanged
     if cls is ast.arguments:
         return _retype_arguments
     g = getattr(gast, cls.__name__)
@@ -226,11 +218,15 @@ def _make_retyper(cls):
         else:
             lines += [f"    v = d.get({f!r})",
                       "    if v.__class__ not in atoms:",
-                      f"        d[{f!r}] = retyper(v.__class__)(v, survey)"]
+                      f"        d[{f!r}] = retypers[v.__class__](v, survey)"]
     lines += _SURVEYED.get(cls.__name__, [])
     lines.append("    return node")
-    return _generate("retype", lines, {"g": g, "gast": gast, "retyper": _retyper,
+    return _generate("retype", lines, {"g": g, "gast": gast, "retypers": _retypers,
                                        "leaf": _to_gast_leaf, "atoms": _ATOMS})
+
+
+_retypers = _PerClass(_make_retyper)
+_retypers[list] = _retype_list
 
 
 def _retype_arguments(node, survey):
