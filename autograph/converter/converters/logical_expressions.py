@@ -1,6 +1,6 @@
 """``and``, ``or``, ``not`` and comparison chains, lazy as in Python:
 
-    a and b        ->  ag__.and_(lambda: a, lambda: b)
+    a and b        ->  ag__.and_(a, lambda: b)
     not a          ->  ag__.not_(a)
     a < b < c      ->  ag__.compare_chain(a, '<', lambda: b, '<', lambda: c)
 
@@ -35,7 +35,7 @@ class LogicalExpressionTransformer(Base):
         result = node.values[-1]
         for value in reversed(node.values[:-1]):
             result = templates.replace_as_expression(
-                f"ag__.{fn}(lambda: left, lambda: right)", node, left=value, right=result)
+                f"ag__.{fn}(left, lambda: right)", node, left=value, right=result)
             mark_inline(result)
         return result
 

@@ -22,8 +22,8 @@ def _pick(value):
     return value
 
 
-def and_(a_fn, b_fn):
-    a = a_fn()
+def and_(a, b_fn):
+    """``a and b_fn()`` (``a`` is evaluated first in Python too: only ``b`` is delayed)."""
     if dispatch.is_staged(a):
         a = dispatch.as_tensor(a)
         return cf.cond(dispatch.staged_bool(a, "and expression"),
@@ -31,8 +31,8 @@ def and_(a_fn, b_fn):
     return a and b_fn()
 
 
-def or_(a_fn, b_fn):
-    a = a_fn()
+def or_(a, b_fn):
+    """``a or b_fn()``."""
     if dispatch.is_staged(a):
         a = dispatch.as_tensor(a)
         return cf.cond(dispatch.staged_bool(a, "or expression"), lambda: a,
@@ -75,4 +75,4 @@ def compare_chain(left, *rest):
     result = op(left, right)
     if len(rest) == 2:
         return result
-    return and_(lambda: result, lambda: compare_chain(right, *rest[2:]))
+    return and_(result, lambda: compare_chain(right, *rest[2:]))
