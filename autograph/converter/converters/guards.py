@@ -1,16 +1,37 @@
 """Shared by ``break``, ``continue`` and ``return``: replace a jump by setting a flag, and
 guard every statement after it (in its block and the enclosing blocks) with ``if not flag``.
+
+A guard that would hold only another jump's guard takes its flags instead: ``if not
+ag__.any_set(continue_, break_)`` rather than two nested ifs (one ``cond`` when staged).
 """
 from __future__ import annotations
 
 import gast
 
-from autograph.converter import templates
+from autograph.converter import anno, templates
 
 _GUARD = """
     if not flag:
         rest
 """
+
+_GUARD_SEVERAL = """
+    if not ag__.any_set(flags):
+        rest
+"""
+
+
+def _guard(rest: list, flag: str) -> list:
+    inner = rest[0]
+    flags = anno.getanno(inner, "guard_flags") if len(rest) == 1 else None
+    if flags is not None and not inner.orelse:
+        flags = [flag] + flags
+        guard = templates.replace(_GUARD_SEVERAL, inner, flags=flags, rest=inner.body)
+    else:
+        flags = [flag]
+        guard = templates.replace(_GUARD, inner, flag=flag, rest=rest)
+    anno.setanno(guard[0], "guard_flags", flags)
+    return guard
 
 
 def rewrite_block(stmts: list, is_jump, replace, flag: str, on_loop=None):
@@ -27,7 +48,7 @@ def rewrite_block(stmts: list, is_jump, replace, flag: str, on_loop=None):
         if used:
             rest, _ = rewrite_block(stmts[i + 1:], is_jump, replace, flag, on_loop)
             if rest:
-                out.extend(templates.replace(_GUARD, rest[0], flag=flag, rest=rest))
+                out.extend(_guard(rest, flag))
             return out, True
     return out, False
 

@@ -10,7 +10,7 @@ from autograph.converter.operators.control_flow import (  # noqa: F401
     for_stmt, if_stmt, noop, while_stmt,
 )
 from autograph.converter.operators.logical import (  # noqa: F401
-    and_, compare_chain, if_exp, not_, or_,
+    and_, any_set, compare_chain, if_exp, not_, or_,
 )
 from autograph.converter.operators.exceptions import AssertionFailedError, assert_stmt  # noqa: F401
 from autograph.converter.operators.data_structures import list_append, list_pop, stack  # noqa: F401

@@ -46,6 +46,23 @@ def not_(a):
     return not a
 
 
+def any_set(*flags):
+    """Whether one of the jump flags (``break_``, ``continue_``, ``do_return``) is set.
+    Reading a flag has no side effect, so staged ones are or-ed without a ``cond``."""
+    staged = []
+    for f in flags:
+        if dispatch.is_staged(f):
+            staged.append(dispatch.staged_bool(f, "jump flag"))
+        elif f:
+            return True
+    if not staged:
+        return False
+    result = staged[0]
+    for f in staged[1:]:
+        result = E.logical_or(result, f)
+    return result
+
+
 def if_exp(cond, if_true, if_false, expr_repr=""):
     """``if_true() if cond else if_false()``; a ``cond`` op when ``cond`` is staged."""
     if dispatch.is_staged(cond):

@@ -74,3 +74,24 @@ def test_the_flag_is_not_a_loop_variable():
     code = public.to_code(odd_sum)
     loop_names = [line for line in code.splitlines() if "ag__.for_stmt" in line][0]
     assert "continue_" not in loop_names
+
+
+def skip_and_stop(n):
+    s = 0
+    i = 0
+    while i < n:
+        i += 1
+        if i == 2:
+            continue
+        elif i == 5:
+            break
+        s += i       # after both jumps: one guard checks both flags
+    return s
+
+
+@pytest.mark.parametrize("n", [0, 3, 9])
+def test_the_guards_of_two_jumps_merge(n):
+    check(skip_and_stop, n)
+    check(skip_and_stop, t(n))
+    code = public.to_code(skip_and_stop)
+    assert "if not" not in code and code.count("ag__.any_set(continue_, break_)") == 1

@@ -280,3 +280,18 @@ def test_staged_assert():
     assert float(f(t(1.0))) == 1.0
     with pytest.raises(AssertionError, match="must be positive"):
         f(t(-1.0))
+
+
+@pytest.mark.parametrize("flags", [(), (False,), (False, True), (True, False), (False, False)])
+def test_any_set_matches_python_any(flags):
+    assert ag__.any_set(*flags) == any(flags)
+    assert bool(ag__.any_set(*[t(f) for f in flags])) == any(flags)
+
+
+def test_any_set_of_staged_flags_is_one_logical_or():
+    @ag.function(autograph=False)
+    def f(a, b):
+        return ag__.any_set(a, False, b)
+    assert [bool(f(t(a), t(b))) for a, b in [(0, 0), (0, 1), (1, 0)]] == [False, True, True]
+    graph = f.get_concrete_function(t(False), t(False)).graph
+    assert [n.op.name for n in graph.nodes] == ["LogicalOr"]
