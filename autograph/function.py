@@ -101,7 +101,9 @@ class ConcreteFunction:
         self.name = name
         self.graph = graph
         self.jit_compile = bool(jit_compile)
-        self._variants = {self.jit_compile: self}   # this graph in each mode, built on demand
+        # the same graph prepared in the other mode, built on demand (which refers back
+        # weakly: no cycle, so a dropped function's graph is freed at once)
+        self._other = None
         self.input_specs = input_specs        # TensorSpec per flat tensor input
         self._arg_names = arg_names
         self._outputs = output_structure      # structure with _Leaf at tensor positions
@@ -189,12 +191,14 @@ class ConcreteFunction:
 
     def with_jit(self, jit_compile: bool) -> "ConcreteFunction":
         """The same traced graph prepared compiled (True) or interpreted (False); no retrace."""
-        found = self._variants.get(bool(jit_compile))
+        if bool(jit_compile) == self.jit_compile:
+            return self
+        found = self._other() if isinstance(self._other, weakref.ref) else self._other
         if found is None:
             found = ConcreteFunction(self.name, self.graph, self.input_specs, self._outputs,
                                      self._arg_names, jit_compile=jit_compile)
-            found._variants = self._variants
-            self._variants[found.jit_compile] = found
+            found._other = weakref.ref(self)
+            self._other = found
         return found
 
     def kernel_sources(self, target: str = "c") -> list:

@@ -322,6 +322,20 @@ def test_get_concrete_function_with_a_tensor_spec():
     assert f.get_concrete_function(ag.TensorSpec([None, 2], ag.float32)) is cf
 
 
+def test_with_jit_shares_the_graph_and_refers_back_without_a_cycle():
+    cf = ag.function(_doubled).get_concrete_function(ag.TensorSpec([2], ag.float32))
+    assert cf.with_jit(cf.jit_compile) is cf
+    other = cf.with_jit(not cf.jit_compile)
+    assert other.graph is cf.graph and other.jit_compile != cf.jit_compile
+    assert cf.with_jit(other.jit_compile) is other and other.with_jit(cf.jit_compile) is cf
+    x = ag.constant([1.0, 2.0])
+    np.testing.assert_array_equal(other(x).numpy(), cf(x).numpy())
+    ref = weakref.ref(cf)
+    del cf
+    assert ref() is None                # freed by reference counting alone
+    assert other.with_jit(not other.jit_compile).graph is other.graph   # made again
+
+
 def test_a_concrete_function_rejects_incompatible_tensors():
     cf = ag.function(_doubled).get_concrete_function(ag.TensorSpec([None, 2]))
     with pytest.raises(ValueError, match=r"argument x has TensorSpec\(shape=\(3, 3\).*accepts "
