@@ -63,9 +63,12 @@ def trace_subgraph(fn: Callable, args_specs: list, pack: Callable, name: str,
 
 def check_discarded_writes(graph: Graph) -> None:
     """A traced ``TensorArray.write`` whose result nothing uses would be lost: refuse it."""
+    writes = [n for n in graph.nodes if n.op.name == "TensorArrayWrite"]
+    if not writes:
+        return
     used = {v.id for n in graph.nodes for v in n.inputs} | {v.id for v in graph.outputs}
-    for n in graph.nodes:
-        if n.op.name == "TensorArrayWrite" and n.outputs[0].id not in used:
+    for n in writes:
+        if n.outputs[0].id not in used:
             raise ValueError(f"TensorArray.write at {n.where()}: the array it returns is never "
                              "used, so the write would be lost; assign the result back: "
                              "ta = ta.write(i, value)")

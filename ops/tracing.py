@@ -18,6 +18,7 @@ _new = object.__new__
 _OWN_DIRS = tuple(os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep + d
                   for d in ("ops", "runtime", "autograph"))
 _SKIP = (os.path.dirname(os.path.abspath(__import__("contextlib").__file__)),)
+_NOT_USER = _OWN_DIRS + _SKIP + ("<autograph",)    # one prefix test per frame
 
 
 def user_location():
@@ -25,13 +26,13 @@ def user_location():
     frame = sys._getframe(2)
     while frame is not None:
         path = frame.f_code.co_filename
-        if not path.startswith(_OWN_DIRS) and not path.startswith(_SKIP) and \
-                not path.startswith("<autograph"):
+        if not path.startswith(_NOT_USER):
             return (path, frame.f_lineno)
         if path.startswith("<autograph"):  # converted code maps back through its source map
             mapped = getattr(frame.f_globals.get("ag__source_map"), "get", None)
-            if mapped is not None and mapped(frame.f_lineno):
-                return mapped(frame.f_lineno)
+            loc = mapped(frame.f_lineno) if mapped is not None else None
+            if loc:
+                return loc
         frame = frame.f_back
     return None
 
@@ -76,12 +77,17 @@ class Tracer:
 
     # ---- the protocol dispatch and Variable call ----------------------------------------
     def add_op(self, op, inputs, attrs):
-        values = [self.value_of(t) for t in inputs]
+        graph = self.graph
+        values = []
+        for t in inputs:     # a value of this graph is itself; others go through value_of
+            sym = t._sym
+            values.append(sym if sym is not None and sym.graph is graph else self.value_of(t))
         specs = op.infer(*[v.spec for v in values], **attrs)
-        node = self.graph.add_node(op, values, attrs, specs if op.multi else [specs],
-                                   location=user_location())
-        outs = [symbolic(o) for o in node.outputs]
-        return tuple(outs) if op.multi else outs[0]
+        if not op.multi:
+            node = graph.add_node(op, values, attrs, (specs,), location=user_location())
+            return symbolic(node.outputs[0])
+        node = graph.add_node(op, values, attrs, specs, location=user_location())
+        return tuple([symbolic(o) for o in node.outputs])
 
     def read_variable(self, var) -> Tensor:
         # Through the dispatcher, so open tapes record the read against the handle.

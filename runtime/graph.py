@@ -18,7 +18,8 @@ class Value:
 
     # ``tensor``: the one symbolic Tensor standing for this value (set by the tracer), so
     # identity-based bookkeeping such as GradientTape's sees one object per value.
-    __slots__ = ("node", "index", "dtype", "shape", "id", "graph", "tensor")
+    # ``_spec``: ``spec``, made on first use (the tracer reads it for every op input).
+    __slots__ = ("node", "index", "dtype", "shape", "id", "graph", "tensor", "_spec")
 
     def __init__(self, graph: "Graph", dtype: DType, shape: tuple, node: Optional["Node"] = None,
                  index: int = 0):
@@ -27,8 +28,11 @@ class Value:
         self.shape = tuple(shape)
         self.node = node
         self.index = index
-        self.id = graph._fresh_id()
+        ids = graph._ids                # graph._fresh_id(), inlined: values are made by the
+        self.id = ids[0]                # hundred while tracing
+        ids[0] += 1
         self.tensor = None
+        self._spec = None
 
     @property
     def name(self) -> str:
@@ -36,7 +40,10 @@ class Value:
 
     @property
     def spec(self) -> Spec:
-        return Spec(self.dtype, self.shape)
+        spec = self._spec
+        if spec is None:
+            spec = self._spec = Spec(self.dtype, self.shape)
+        return spec
 
     @property
     def device(self) -> str:
@@ -62,6 +69,8 @@ class Node:
 
     @property
     def subgraphs(self) -> list:
+        if not self.attrs:
+            return []
         return [v for v in self.attrs.values() if isinstance(v, Graph)]
 
     def where(self) -> str:

@@ -301,18 +301,19 @@ def walk(graph: Graph, args, xp) -> list:
     place; each intermediate is dropped after its last use; a failing kernel's error names
     its node."""
     walker = graph.__dict__.get("_walker") or _Walker(graph)
-    env = dict(zip(walker.params, args))
-    env.update(walker.constants)
-    for kind, kernel, inputs, attrs, outputs, drops, n in walker.steps:
-        ins = list(map(env.__getitem__, inputs))
+    env = walker.constants.copy()
+    env.update(zip(walker.params, args))
+    get = env.__getitem__
+    for kind, run, inputs, attrs, outputs, drops, n in walker.steps:
+        ins = list(map(get, inputs))
         try:
             if kind is _KERNEL or kind is _MULTI:
-                out = kernel(xp, *ins, **attrs)
+                out = run(xp, *ins, **attrs)
             elif kind is _WHILE:
-                out = _walk_while(n, ins, xp)
+                out = _walk_while(run, ins, xp)
             else:
-                key, idx = ("then_branch", "then_idx") if ins[0] else ("else_branch", "else_idx")
-                out = walk(attrs[key], [ins[1 + j] for j in attrs[idx]], xp)
+                sub, idx = run[0] if ins[0] else run[1]
+                out = walk(sub, list(map(ins.__getitem__, idx)), xp)
         except Exception as e:
             if getattr(e, "_graph_node_named", False):
                 raise
@@ -320,24 +321,22 @@ def walk(graph: Graph, args, xp) -> list:
         if kind is _KERNEL:
             env[outputs[0]] = out
         elif outputs:     # several outputs (a kernel of none may return anything)
-            for o, value in zip(outputs, out):
-                env[o] = value
-        ins = out = value = None     # hold no array past its last use
+            env.update(zip(outputs, out))
+        ins = out = None     # hold no array past its last use
         for v in drops:
             del env[v]
-    return [env[v] for v in graph.outputs]
+    return list(map(get, graph.outputs))
 
 
-def _walk_while(n: Node, ins: list, xp) -> list:
-    a = n.attrs
-    k = a["n_vars"]
-    loop, caps = ins[:k], ins[k:]
-    cond, body = a["cond_graph"], a["body_graph"]
-    cond_caps = [caps[i] for i in a["cond_idx"]]
-    body_caps = [caps[i] for i in a["body_idx"]]
-    while walk(cond, loop + cond_caps, xp)[0]:
-        loop = walk(body, loop + body_caps, xp)
-    return loop
+def _walk_while(loop: tuple, ins: list, xp) -> list:
+    """Run a plain ``While`` step: ``loop`` is ``(n_vars, cond, body, cond_idx, body_idx)``."""
+    k, cond, body, cond_idx, body_idx = loop
+    loop_vars, caps = ins[:k], ins[k:]
+    cond_caps = [caps[i] for i in cond_idx]
+    body_caps = [caps[i] for i in body_idx]
+    while walk(cond, loop_vars + cond_caps, xp)[0]:
+        loop_vars = walk(body, loop_vars + body_caps, xp)
+    return loop_vars
 
 
 _KERNEL, _MULTI, _WHILE, _IF = "kernel", "multi", "while", "if"
@@ -345,8 +344,10 @@ _KERNEL, _MULTI, _WHILE, _IF = "kernel", "multi", "while", "if"
 
 class _Walker:
     """What ``walk`` needs of a graph, read once (cached on the graph, as its plan is): the
-    values ``args`` bind, the constants captured, and per node ``(kind, kernel, inputs,
-    attrs, outputs, values to drop after it, node)``.
+    values ``args`` bind, the constants captured, and per node ``(kind, run,
+    inputs, attrs, outputs, values to drop after it, node)``, where ``run`` is the kernel, or
+    for a plain ``While`` its loop (see ``_walk_while``), for a plain ``If`` its two branches
+    as ``(graph, positions in the node's inputs)``.
 
     Pure nodes whose outputs nothing uses are skipped (the graph passes would remove them:
     a traced graph is walked before it is optimized). Dropped are inputs at their last use and
@@ -355,31 +356,41 @@ class _Walker:
     __slots__ = ("params", "constants", "steps")
 
     def __init__(self, graph: Graph):
-        captured = [(v, src) for v, src in graph.captures]
-        self.params = list(graph.inputs) + [v for v, src in captured if isinstance(src, Value)]
-        self.constants = [(v, _bound(src)) for v, src in captured
-                          if not isinstance(src, Value)]
+        self.params = params = list(graph.inputs)
+        self.constants = constants = {}
+        used = set(graph.outputs)           # never dropped: outputs, inputs and captures
+        used.update(params)
+        for v, src in graph.captures:
+            used.add(v)
+            if isinstance(src, Value):
+                params.append(v)
+            else:
+                constants[v] = _bound(src)
         nodes, _ = dce.live_nodes(graph)
-        keep = set(graph.outputs) | set(graph.inputs) | {v for v, _ in captured}
-        last_use: dict = {}
-        for i, n in enumerate(nodes):
+        self.steps = steps = []
+        for n in reversed(nodes):           # in reverse: ``used`` gains what later nodes read
+            dropped = []
             for v in n.inputs:
-                last_use[v] = i
-        drops: list = [[] for _ in nodes]
-        for v, i in last_use.items():
-            if v not in keep:
-                drops[i].append(v)
-        self.steps = []
-        for n, dropped in zip(nodes, drops):
-            dropped.extend(o for o in n.outputs if o not in last_use and o not in keep)
-            if n.op.name in ("While", "If") and _plain(n):
-                kind = _WHILE if n.op.name == "While" else _IF
+                if v not in used:       # its last use
+                    dropped.append(v)
+                    used.add(v)
+            for o in n.outputs:
+                if o not in used:       # nobody uses it
+                    dropped.append(o)
+            name, a, run = n.op.name, n.attrs, untimed(n.op.kernel)
+            if name == "While" and _plain(n):
+                kind, run = _WHILE, (a["n_vars"], a["cond_graph"], a["body_graph"],
+                                     a["cond_idx"], a["body_idx"])
+            elif name == "If" and _plain(n):
+                kind = _IF
+                run = ((a["then_branch"], tuple(1 + j for j in a["then_idx"])),
+                       (a["else_branch"], tuple(1 + j for j in a["else_idx"])))
             elif n.op.multi or len(n.outputs) != 1:
                 kind = _MULTI
             else:
                 kind = _KERNEL
-            self.steps.append((kind, untimed(n.op.kernel), tuple(n.inputs), n.attrs,
-                               tuple(n.outputs), tuple(dropped), n))
+            steps.append((kind, run, tuple(n.inputs), a, tuple(n.outputs), tuple(dropped), n))
+        steps.reverse()
         graph._walker = self
 
 
@@ -396,8 +407,26 @@ def _span_label(n: Node) -> tuple:
 
 def _plain(node: Node) -> bool:
     """A control-flow node whose sub-graphs hold only kernels or inlinable control flow."""
-    return all(all(not n.subgraphs or (n.op.name in ("While", "If") and _plain(n))
-                   for n in g.nodes) for g in node.subgraphs)
+    for g in node.subgraphs:
+        plain = g.__dict__.get("_plain")
+        if plain is None:
+            plain = g._plain = _plain_graph(g)
+        if not plain:
+            return False
+    return True
+
+
+def _plain_graph(graph: Graph) -> bool:
+    """Whether ``graph`` holds only kernels and plain control flow (``_plain`` caches it on the
+    graph, as its plan and walker are, so nested sub-graphs are read once, not once per
+    enclosing level)."""
+    for n in graph.nodes:
+        if n.op.name in ("While", "If"):
+            if not _plain(n):
+                return False
+        elif n.subgraphs:
+            return False
+    return True
 
 
 def _bound(source):

@@ -13,9 +13,15 @@ def live_nodes(graph: Graph) -> tuple[list, set]:
     live = {v.id for v in graph.outputs}
     nodes = []
     for node in reversed(graph.nodes):
-        if any(o.id in live for o in node.outputs) or is_stateful(node):
-            nodes.append(node)
-            live.update(v.id for v in node.inputs)
+        for o in node.outputs:
+            if o.id in live:
+                break
+        else:               # no output is used
+            if not is_stateful(node):
+                continue
+        nodes.append(node)
+        for v in node.inputs:
+            live.add(v.id)
     nodes.reverse()
     return nodes, live
 

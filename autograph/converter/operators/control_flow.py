@@ -203,16 +203,20 @@ def _check_output(name, value, label, where, other_fn) -> None:
 
 
 def _check_match(name, a, b, where) -> None:
-    try:
-        nest.assert_same_structure(a, b, check_types=False)
-    except (ValueError, TypeError):
-        hint = (f" (a list of length {len(a)} in one and {len(b)} in the other: append to it "
-                "in both branches, or collect values in an ag.TensorArray)"
-                if type(a) is list and type(b) is list and len(a) != len(b) else "")
-        raise TypeError(f"{loops.describe(name)} has a different structure in the two branches "
-                        f"of the tensor-dependent if at {where}{hint}; keep the same nesting "
-                        "in both") from None
-    for x, y in zip(nest.flatten(a), nest.flatten(b)):
+    if not nest.is_nested(a) and not nest.is_nested(b):    # the common case: two leaves
+        pairs = ((a, b),)
+    else:
+        try:
+            nest.assert_same_structure(a, b, check_types=False)
+        except (ValueError, TypeError):
+            hint = (f" (a list of length {len(a)} in one and {len(b)} in the other: append to "
+                    "it in both branches, or collect values in an ag.TensorArray)"
+                    if type(a) is list and type(b) is list and len(a) != len(b) else "")
+            raise TypeError(f"{loops.describe(name)} has a different structure in the two "
+                            f"branches of the tensor-dependent if at {where}{hint}; keep the "
+                            "same nesting in both") from None
+        pairs = zip(nest.flatten(a), nest.flatten(b))
+    for x, y in pairs:
         dx, dy = loops._dtype_of(x), loops._dtype_of(y)
         if dx is not None and dy is not None and dx != dy:
             raise TypeError(f"{loops.describe(name)} is {dx.name} in the if branch but {dy.name} "
