@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import sys
 import time
+from typing import Optional
 
 import numpy as np
 
@@ -295,12 +296,18 @@ class _Generator:
             self.names[o] = name
 
 
-def walk(graph: Graph, args, xp) -> list:
+def walk(graph: Graph, args, xp, walkers: Optional[dict] = None) -> list:
     """Run ``graph`` once by reading its nodes, as its generated plan would: ``args`` are the
     inputs, then the outer captures; plain ``While``/``If`` nodes run their sub-graphs in
     place; each intermediate is dropped after its last use; a failing kernel's error names
-    its node."""
-    walker = graph.__dict__.get("_walker") or _Walker(graph)
+    its node. ``walkers`` (graph -> ``_Walker``) serves the sub-graphs of one walk, a loop
+    body's at every iteration; they go with it (a graph is walked once, on its plan's first
+    run, so keeping them on the graph would only give the collector more to scan)."""
+    if walkers is None:
+        walkers = {}
+    walker = walkers.get(graph)
+    if walker is None:
+        walker = walkers[graph] = _Walker(graph)
     env = walker.constants.copy()
     env.update(zip(walker.params, args))
     get = env.__getitem__
@@ -310,10 +317,10 @@ def walk(graph: Graph, args, xp) -> list:
             if kind is _KERNEL or kind is _MULTI:
                 out = run(xp, *ins, **attrs)
             elif kind is _WHILE:
-                out = _walk_while(run, ins, xp)
+                out = _walk_while(run, ins, xp, walkers)
             else:
                 sub, idx = run[0] if ins[0] else run[1]
-                out = walk(sub, list(map(ins.__getitem__, idx)), xp)
+                out = walk(sub, list(map(ins.__getitem__, idx)), xp, walkers)
         except Exception as e:
             if getattr(e, "_graph_node_named", False):
                 raise
@@ -328,14 +335,14 @@ def walk(graph: Graph, args, xp) -> list:
     return list(map(get, graph.outputs))
 
 
-def _walk_while(loop: tuple, ins: list, xp) -> list:
+def _walk_while(loop: tuple, ins: list, xp, walkers: dict) -> list:
     """Run a plain ``While`` step: ``loop`` is ``(n_vars, cond, body, cond_idx, body_idx)``."""
     k, cond, body, cond_idx, body_idx = loop
     loop_vars, caps = ins[:k], ins[k:]
     cond_caps = [caps[i] for i in cond_idx]
     body_caps = [caps[i] for i in body_idx]
-    while walk(cond, loop_vars + cond_caps, xp)[0]:
-        loop_vars = walk(body, loop_vars + body_caps, xp)
+    while walk(cond, loop_vars + cond_caps, xp, walkers)[0]:
+        loop_vars = walk(body, loop_vars + body_caps, xp, walkers)
     return loop_vars
 
 
@@ -343,7 +350,7 @@ _KERNEL, _MULTI, _WHILE, _IF = "kernel", "multi", "while", "if"
 
 
 class _Walker:
-    """What ``walk`` needs of a graph, read once (cached on the graph, as its plan is): the
+    """What ``walk`` needs of a graph, read once per walk: the
     values ``args`` bind, the constants captured, and per node ``(kind, run,
     inputs, attrs, outputs, values to drop after it, node)``, where ``run`` is the kernel, or
     for a plain ``While`` its loop (see ``_walk_while``), for a plain ``If`` its two branches
@@ -391,7 +398,6 @@ class _Walker:
                 kind = _KERNEL
             steps.append((kind, run, tuple(n.inputs), a, tuple(n.outputs), tuple(dropped), n))
         steps.reverse()
-        graph._walker = self
 
 
 def _span_label(n: Node) -> tuple:
