@@ -8,14 +8,13 @@ converter whose construct does not occur is skipped; the expression converters s
 walk. The generated code is compiled from its tree with the user's line numbers; its source
 text (``ast.unparse``) is produced only for ``to_code``.
 
-Caches: the compiled code per code object (functions re-created with the same code, such as
-closures and lambdas made in a loop, are converted once), and the converted function per
-function object (both weakly: an entry goes when its key goes).
+Caches: the compiled code per code object, weakly (functions re-created with the same code,
+such as closures and lambdas made in a loop, are converted once), and the converted function
+on the function object.
 """
 from __future__ import annotations
 
 import ast
-import sys
 import time
 import weakref
 
@@ -57,7 +56,6 @@ class _ByIdentity:
 
 
 _factories = _ByIdentity()                                               # code -> Factory
-_converted: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # function -> converted
 
 
 def is_library(fn) -> bool:
@@ -72,10 +70,14 @@ def is_converted(fn) -> bool:
 
 
 def convert_function(fn):
-    """The converted version of the Python function ``fn`` (cached)."""
-    found = _converted.get(fn)
-    if found is not None:
-        return found
+    """The converted version of the Python function ``fn``, cached on ``fn`` itself: the
+    converted function refers to ``fn``'s globals, which may refer back to ``fn`` (an exec'd
+    namespace), so a table holding both would keep them alive for ever, while a cycle
+    through ``fn`` goes with it. The entry names ``fn``, since ``functools.wraps`` copies
+    it to wrappers."""
+    found = fn.__dict__.get(loader.CACHE_ATTRIBUTE)
+    if found is not None and found[0] is fn:
+        return found[1]
     if is_converted(fn):
         return fn
     factory = _factories.get(fn.__code__)
@@ -83,18 +85,8 @@ def convert_function(fn):
         factory = _build(fn)
         _factories[fn.__code__] = factory
     converted = loader.instantiate(factory, fn, operators)
-    if cacheable(fn):
-        _converted[fn] = converted
+    fn.__dict__[loader.CACHE_ATTRIBUTE] = (fn, converted)
     return converted
-
-
-def cacheable(fn) -> bool:
-    """Whether a converted ``fn`` may be cached weakly by ``fn``: only when its globals are
-    its module's. A converted function refers to ``fn``'s globals; for a function of an
-    exec'd namespace, which refers back to ``fn``, the entry would keep its key alive for
-    ever (the factory, cached by code object, still spares the conversion)."""
-    module = sys.modules.get(fn.__module__)
-    return module is not None and getattr(module, "__dict__", None) is fn.__globals__
 
 
 def factory_of(fn):

@@ -24,6 +24,8 @@ import gast
 from autograph.converter import ast_bridge, disk_cache, origin
 from autograph.converter.transformer import name_node
 
+# on a function: (the function, its converted one), set by ``conversion.convert_function``
+CACHE_ATTRIBUTE = "__ag_conversion__"
 _used_filenames: set = set()
 _counter = itertools.count(2)
 
@@ -134,8 +136,8 @@ def instantiate(factory: Factory, fn, operators):
     new.__doc__ = fn.__doc__
     new.__module__ = fn.__module__
     new.__annotations__ = dict(getattr(fn, "__annotations__", {}) or {})
-    # (not ``__wrapped__``: caches hold converted functions weakly by the original, which a
-    # reference back to it would keep alive)
-    new.__dict__.update((k, v) for k, v in fn.__dict__.items() if k != "__wrapped__")
+    # (not ``__wrapped__``, another function, nor the conversion cache entry)
+    new.__dict__.update((k, v) for k, v in fn.__dict__.items()
+                        if k != "__wrapped__" and k != CACHE_ATTRIBUTE)
     new.__ag_converted__ = True
     return new

@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import textwrap
 import types
-import weakref
 
 
 def _conversion():
@@ -67,12 +66,10 @@ def convert(fn, recursive: bool = True):
     conversion = _conversion()
     if conversion.is_converted(target) or conversion.is_library(target):
         return fn
-    wrapped = _entry_points.get(target)
+    converted = conversion.convert_function(target)
+    wrapped = converted.__dict__.get("__ag_entry_point__")
     if wrapped is None:
-        converted = conversion.convert_function(target)
-        wrapped = _entry_point(converted)
-        if conversion.cacheable(target):
-            _entry_points[target] = wrapped
+        wrapped = converted.__ag_entry_point__ = _entry_point(converted)
     return rebind(wrapped)
 
 
@@ -151,6 +148,5 @@ def trace(*args) -> None:
     print(*args)
 
 
-_entry_points: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 __all__ = ["convert", "to_code", "to_graph", "do_not_convert", "experimental",
            "set_loop_options", "set_verbosity", "get_verbosity", "trace"]

@@ -96,6 +96,20 @@ def test_convert_is_cached_and_idempotent():
     assert conversion.convert_function(f) is conversion.convert_function(f)
 
 
+def test_a_functools_wraps_wrapper_is_converted_as_itself():
+    import functools
+
+    def base(x):
+        return x + 1
+    assert api.convert(base)(1) == 2          # caches the conversion on base
+
+    @functools.wraps(base)                    # copies base.__dict__, cache entry included
+    def wrapper(x):
+        return base(x) * 10
+    assert api.convert(wrapper)(1) == 20
+    assert conversion.convert_function(wrapper) is not conversion.convert_function(base)
+
+
 def test_bound_methods_and_partials_are_rebound():
     class A:
         def __init__(self, k):
