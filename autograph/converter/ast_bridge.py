@@ -18,6 +18,8 @@ import ast
 
 import gast
 
+from autograph.converter.per_class import PerClass
+
 # Contexts and operators carry nothing: one shared instance per type (as ast.parse does).
 _LEAF_BASES = ("expr_context", "operator", "unaryop", "cmpop", "boolop")
 _to_ast_leaf = {getattr(gast, n): getattr(ast, n)() for n in dir(gast)
@@ -39,18 +41,6 @@ def _is_gast_class(cls) -> bool:
 def _generate(name: str, lines: list, namespace: dict):
     exec("\n".join(lines), namespace)
     return namespace[name]
-
-
-class _PerClass(dict):
-    """class -> the function handling its nodes, made on first use by ``make``."""
-
-    def __init__(self, make):
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, cls):
-        found = self[cls] = self.make(cls)
-        return found
 
 
 # ---- gast -> ast -------------------------------------------------------------------------
@@ -144,7 +134,7 @@ def _arguments(node, lineno, col):
     return node
 
 
-_converters = _PerClass(_make_converter)
+_converters = PerClass(_make_converter)
 _converters[list] = _list
 
 
@@ -225,7 +215,7 @@ def _make_retyper(cls):
                                        "leaf": _to_gast_leaf, "atoms": _ATOMS})
 
 
-_retypers = _PerClass(_make_retyper)
+_retypers = PerClass(_make_retyper)
 _retypers[list] = _retype_list
 
 

@@ -30,6 +30,8 @@ import textwrap
 
 import gast
 
+from autograph.converter.transformer import CHILD_FIELDS, LEAF_CLASSES
+
 _parsed: dict = {}
 _LOCATION = ("lineno", "col_offset", "end_lineno", "end_col_offset")
 
@@ -74,20 +76,21 @@ def set_lines(node, lineno) -> None:
     stack = [node]
     while stack:
         n = stack.pop()
-        if isinstance(n, list):
+        cls = n.__class__
+        if cls is list:
             stack.extend(n)
             continue
-        if not isinstance(n, gast.AST):
+        if cls in LEAF_CLASSES or not isinstance(n, gast.AST):
             continue
         d = n.__dict__
         if "lineno" in d:
             continue
-        if "lineno" in n._attributes:
-            n.lineno = lineno
-            n.col_offset = 0
-        for f in n._fields:
-            v = n.__dict__.get(f)
-            if isinstance(v, (list, gast.AST)):
+        if "lineno" in cls._attributes:
+            d["lineno"] = lineno
+            d["col_offset"] = 0
+        for f in CHILD_FIELDS[cls]:
+            v = d.get(f)
+            if v.__class__ is list or isinstance(v, gast.AST):
                 stack.append(v)
 
 
@@ -101,10 +104,10 @@ def _origin_line(origin):
 
 def replace(source: str, origin=None, **holes) -> list:
     """The template's statements with its holes filled."""
-    key = (source, frozenset(holes))
+    key = (source, *holes)     # a call site passes its holes in one order
     build = _builders.get(key)
     if build is None:
-        build = _builders[key] = _compile(_template(source), key[1])
+        build = _builders[key] = _compile(_template(source), frozenset(holes))
     return build(_Filler(holes, _origin_line(origin)))
 
 
@@ -126,10 +129,16 @@ def _compile(template: list, holes: frozenset):
         return (cls is gast.Expr and n.value.__class__ is gast.Name and n.value.id in holes) \
             or (cls is gast.Name and n.id in holes) or cls is gast.Nonlocal or cls is gast.Global
 
+    def fill_site(n) -> str:
+        """The filling of a hole site in a list (a hole name goes straight to its filler)."""
+        if n.__class__ is gast.Name:
+            return f"f._fill_name({const(n)}, True)"
+        return f"f.fill({const(n)}, True)"
+
     def gen_list(nodes: list, body: bool) -> str:
         if not any(n is not None and is_hole_site(n) for n in nodes):
             return "[" + "".join(gen(n) + ", " for n in nodes) + "]"
-        items = "".join((f"f.fill({const(n)}, True)" if n is not None and is_hole_site(n)
+        items = "".join((fill_site(n) if n is not None and is_hole_site(n)
                          else "NONE" if n is None else gen(n)) + ", " for n in nodes)
         return f"f.splice([{items}], {body})"
 
@@ -203,7 +212,7 @@ class _Filler:
         """The filling for hole ``name`` (an AST is cloned after its first use); fillings
         made without a location get the template's line."""
         value = self.holes[name]
-        if isinstance(value, (gast.AST, list)) and not isinstance(value, str):
+        if isinstance(value, (gast.AST, list)):
             if name in self.used:
                 return clone(value)
             self.used.add(name)
@@ -285,7 +294,8 @@ class _Filler:
                                      "type_comment": None, "lineno": self.line or 1,
                                      "col_offset": 0})
         if value is None:
-            return gast.Constant(value=None, kind=None, lineno=self.line or 1, col_offset=0)
+            return _node(gast.Constant, {"value": None, "kind": None, "lineno": self.line or 1,
+                                         "col_offset": 0})
         if isinstance(value, (list, tuple)):
             if not in_list:
                 raise ValueError(f"hole {node.id!r} takes a list but sits outside a list")

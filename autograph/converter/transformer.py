@@ -8,6 +8,7 @@ import gast
 from autograph.converter import anno
 from autograph.converter.errors import ConversionError
 from autograph.converter.naming import Namer
+from autograph.converter.per_class import PerClass
 
 
 class UnsupportedConstructError(ConversionError, NotImplementedError):
@@ -35,6 +36,18 @@ _LEAVES = (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.bool
 LEAF_CLASSES = frozenset(c for c in vars(gast).values()
                          if isinstance(c, type) and issubclass(c, _LEAVES))
 
+# Fields that never hold a node or a list of nodes (identifiers, numbers, flags, contexts
+# and operators), by name; and those whose name holds a node in other classes.
+_SCALAR_FIELDS = frozenset({"id", "ctx", "op", "ops", "attr", "kind", "type_comment", "arg",
+                            "asname", "level", "module", "is_async", "conversion", "simple"})
+_SCALAR_IN = {"name": (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef, gast.alias),
+              "names": (gast.Global, gast.Nonlocal), "value": (gast.Constant,)}
+
+
+# node class -> the names of its fields that may hold nodes: walks skip the others
+CHILD_FIELDS = PerClass(lambda cls: tuple(f for f in cls._fields if f not in _SCALAR_FIELDS
+                                           and cls not in _SCALAR_IN.get(f, ())))
+
 
 class Base(gast.NodeTransformer):
     """A converter: one construct, one ``gast.NodeTransformer``.
@@ -51,13 +64,13 @@ class Base(gast.NodeTransformer):
         cls = node.__class__
         method = self._methods.get(cls)
         if method is None:
-            method = _own_handler(self, "visit_" + cls.__name__) or self.generic_visit
+            method = _own_handler(self, cls) or self.generic_visit
             self._methods[cls] = method
         return method(node)
 
     def generic_visit(self, node):
         d = node.__dict__
-        for field in node._fields:
+        for field in CHILD_FIELDS[node.__class__]:
             old = d.get(field)
             if old.__class__ is list:
                 new = []
@@ -90,6 +103,8 @@ class Base(gast.NodeTransformer):
 
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+# node class -> its fields among _BLOCKS
+_BLOCK_FIELDS = PerClass(lambda cls: tuple(f for f in _BLOCKS if f in cls._fields))
 
 
 def contains(stmts: list, kind, skip=()) -> bool:
@@ -102,8 +117,9 @@ def contains(stmts: list, kind, skip=()) -> bool:
             return True
         if isinstance(n, skip):
             continue
-        for field in _BLOCKS:
-            stack.extend(getattr(n, field, ()) or ())
+        d = n.__dict__
+        for field in _BLOCK_FIELDS[n.__class__]:
+            stack.extend(d.get(field) or ())
     return False
 
 
@@ -113,7 +129,7 @@ class StatementTransformer(Base):
 
     def generic_visit(self, node):
         d = node.__dict__
-        for field in _BLOCKS:
+        for field in _BLOCK_FIELDS[node.__class__]:
             old = d.get(field)
             if old.__class__ is list:
                 old[:] = self.visit_block(old)
@@ -137,8 +153,8 @@ class Combined(Base):
         cls = node.__class__
         chain = self._chains.get(cls)
         if chain is None:
-            chain = [m for m in (_own_handler(c, "visit_" + cls.__name__)
-                                 for c in self._converters) if m is not None]
+            chain = [m for m in (_own_handler(c, cls) for c in self._converters)
+                     if m is not None]
             self._chains[cls] = chain
         node = Base.generic_visit(self, node)
         if cls is gast.For:
@@ -156,13 +172,22 @@ def _identity(node):
     return node
 
 
-def _own_handler(converter, name: str):
-    """The converter's handler ``name``, unless it is ``ast.NodeVisitor``'s (which has
-    ``visit_Constant``, a compatibility shim that only looks for ``visit_Num`` and such)."""
-    method = getattr(converter, name, None)
-    if method is None or getattr(type(converter), name) is getattr(ast.NodeVisitor, name, None):
-        return None
-    return method
+_handler_names: dict = {}   # (converter class, node class) -> its own handler's name, or ""
+
+
+def _own_handler(converter, node_class):
+    """The converter's handler for ``node_class`` nodes, unless it is ``ast.NodeVisitor``'s
+    (which has ``visit_Constant``, a compatibility shim that only looks for ``visit_Num``
+    and such)."""
+    key = (converter.__class__, node_class)
+    name = _handler_names.get(key)
+    if name is None:
+        name = "visit_" + node_class.__name__
+        method = getattr(converter.__class__, name, None)
+        if method is None or method is getattr(ast.NodeVisitor, name, None):
+            name = ""
+        _handler_names[key] = name
+    return getattr(converter, name) if name else None
 
 
 def mark_inline(node) -> None:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import gast
 
 from autograph.converter import anno
-from autograph.converter.analysis.qual_names import QN, from_node, plain
-from autograph.converter.transformer import LEAF_CLASSES
+from autograph.converter.analysis.qual_names import from_node, plain
+from autograph.converter.transformer import CHILD_FIELDS, LEAF_CLASSES
 
 _COMPOUND = (gast.If, gast.While, gast.For, gast.With, gast.Try)
 _FUNCTIONS = (gast.FunctionDef, gast.Lambda)
 _COMPREHENSIONS = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
+_COMPREHENSION_CLASSES = frozenset(_COMPREHENSIONS)
+_COMPOSITE_CLASSES = frozenset({gast.Attribute, gast.Subscript})
 
 
 class Scope:
@@ -50,14 +52,16 @@ class FunctionScope:
 # ---- expressions -----------------------------------------------------------------------
 
 class _Nested:
-    """More about a statement: names its lambdas read freely, its yields, and the ``Name``
-    nodes it loads (outside nested functions and lambdas; definedness marks them)."""
-    __slots__ = ("closures", "yields", "loads")
+    """More about a statement: names its lambdas read freely, its yields, the ``Name``
+    nodes it loads (outside nested functions and lambdas; definedness marks them), and the
+    plain names it binds."""
+    __slots__ = ("closures", "yields", "loads", "binds")
 
     def __init__(self):
         self.closures: set = set()
         self.yields: list = []
         self.loads: list = []
+        self.binds: frozenset = frozenset()
 
 
 def _expr(node, reads: set, writes: set, nested: _Nested = None) -> None:
@@ -65,12 +69,11 @@ def _expr(node, reads: set, writes: set, nested: _Nested = None) -> None:
     stack = [node]
     while stack:
         n = stack.pop()
-        if n is None:
-            continue
-        if isinstance(n, list):
+        cls = n.__class__
+        if cls is list:
             stack.extend(n)
             continue
-        if n.__class__ is gast.Name:
+        if cls is gast.Name:
             if n.ctx.__class__ is gast.Load:
                 reads.add(plain(n.id))
                 if nested is not None:
@@ -78,44 +81,51 @@ def _expr(node, reads: set, writes: set, nested: _Nested = None) -> None:
             else:
                 writes.add(plain(n.id))
             continue
-        if isinstance(n, (gast.Attribute, gast.Subscript)) and isinstance(n.ctx, gast.Load):
+        if n is None:
+            continue
+        if cls in _COMPOSITE_CLASSES and n.ctx.__class__ is gast.Load:
             qn = from_node(n)
             if qn is not None:
                 reads.add(qn)
-        elif isinstance(n, gast.Lambda):
+        elif cls is gast.Lambda:
             if anno.getanno(n, "inline"):      # generated to delay an expression
                 stack.append(n.body)
                 continue
-            free = [QN(x) for x in free_names(n)]
+            free = [plain(x) for x in free_names(n)]
             reads.update(free)
             if nested is not None:
                 nested.closures.update(free)
             stack.extend(n.args.defaults)
             stack.extend(d for d in n.args.kw_defaults if d is not None)
             continue
-        elif isinstance(n, _COMPREHENSIONS):
-            inner_r, inner_w = set(), set()
-            bound = set()
-            for g in n.generators:
-                _target_names(g.target, bound)
-                _expr(g.iter, inner_r, inner_w, nested)
-                _expr(g.ifs, inner_r, inner_w, nested)
-            for part in ("elt", "key", "value"):
-                if part in n._fields:
-                    _expr(getattr(n, part), inner_r, inner_w, nested)
-            reads.update(q for q in inner_r if q.root not in bound)
-            writes.update(q for q in inner_w if q.root not in bound)  # walrus leaks out
+        elif cls in _COMPREHENSION_CLASSES:
+            _comprehension(n, reads, writes, nested)
             continue
-        elif isinstance(n, (gast.Yield, gast.YieldFrom)):
+        elif cls is gast.Yield or cls is gast.YieldFrom:
             if nested is not None:
                 nested.yields.append(n)
             stack.append(n.value)
             continue
         d = n.__dict__
-        for f in n._fields:
+        for f in CHILD_FIELDS[cls]:
             v = d.get(f)
             if v.__class__ is list or (isinstance(v, gast.AST) and v.__class__ not in LEAF_CLASSES):
                 stack.append(v)
+
+
+def _comprehension(n, reads: set, writes: set, nested) -> None:
+    """What a comprehension reads and binds, its own targets excluded."""
+    inner_r, inner_w = set(), set()
+    bound = set()
+    for g in n.generators:
+        _target_names(g.target, bound)
+        _expr(g.iter, inner_r, inner_w, nested)
+        _expr(g.ifs, inner_r, inner_w, nested)
+    for part in ("elt", "key", "value"):
+        if part in n._fields:
+            _expr(getattr(n, part), inner_r, inner_w, nested)
+    reads.update(q for q in inner_r if q.root not in bound)
+    writes.update(q for q in inner_w if q.root not in bound)   # walrus targets leak out
 
 
 def _target_names(node, out: set) -> None:
@@ -127,7 +137,7 @@ def _target_names(node, out: set) -> None:
 def _target(node, reads: set, writes: set) -> None:
     """An assignment target: names bound, composites written, and what it reads."""
     if isinstance(node, gast.Name):
-        writes.add(QN(node.id))
+        writes.add(plain(node.id))
     elif isinstance(node, (gast.Tuple, gast.List)):
         for e in node.elts:
             _target(e, reads, writes)
@@ -210,14 +220,14 @@ def effects(node):
         for alias in node.names:
             name = alias.asname or alias.name.split(".")[0]
             if name != "*":
-                writes.add(QN(name))
+                writes.add(plain(name))
     elif isinstance(node, (gast.FunctionDef, gast.ClassDef)):
-        writes.add(QN(node.name))
+        writes.add(plain(node.name))
         _expr(node.decorator_list, reads, writes, nested)
         if isinstance(node, gast.FunctionDef):
             _expr(node.args.defaults, reads, writes, nested)
             _expr([d for d in node.args.kw_defaults if d is not None], reads, writes, nested)
-            reads.update(QN(x) for x in free_names(node))
+            reads.update(plain(x) for x in free_names(node))
         else:
             _expr(node.bases, reads, writes, nested)
             _expr([k.value for k in node.keywords], reads, writes, nested)
@@ -226,9 +236,15 @@ def effects(node):
     else:  # Expr, Return, Raise, Assert and anything else: everything in it is read
         for f in node._fields:
             _expr(node.__dict__.get(f), reads, writes, nested)
+    nested.binds = frozenset(q for q in writes if not q.is_composite)
     result = (frozenset(reads), frozenset(writes), nested)
     anno.setanno(node, "effects", result)
     return result
+
+
+def binds(node) -> frozenset:
+    """The plain names one statement binds, without its nested blocks (QNs)."""
+    return effects(node)[2].binds
 
 
 def _block(stmts: list, fs: FunctionScope) -> Scope:
@@ -242,7 +258,7 @@ def _block(stmts: list, fs: FunctionScope) -> Scope:
         if isinstance(s, (gast.Global, gast.Nonlocal)):
             (fs.globals if isinstance(s, gast.Global) else fs.nonlocals).update(s.names)
         if isinstance(s, gast.FunctionDef):
-            fs.closure_read |= {QN(x) for x in free_names(s)}
+            fs.closure_read |= {plain(x) for x in free_names(s)}
         if isinstance(s, _COMPOUND):
             for field, key in (("body", "body_scope"), ("orelse", "orelse_scope"),
                                ("finalbody", "finalbody_scope")):

@@ -17,10 +17,13 @@ from typing import Optional
 import gast
 
 from autograph.converter import anno
+from autograph.converter.analysis import activity
 from autograph.converter.analysis.activity import effects
 from autograph.converter.transformer import contains
 
 # A state is (must, may): ``must`` is None where the point is unreachable.
+
+_JUMPS = frozenset({gast.Return, gast.Raise, gast.Break, gast.Continue})
 
 
 def _meet(a, b):
@@ -41,12 +44,13 @@ def _bound_in(stmts: list) -> frozenset:
     stack = list(stmts)
     while stack:
         s = stack.pop()
-        out.update(q for q in effects(s)[1] if not q.is_composite)
-        if isinstance(s, (gast.FunctionDef, gast.ClassDef)):
+        out |= activity.binds(s)
+        if s.__class__ is gast.FunctionDef or s.__class__ is gast.ClassDef:
             continue
+        d = s.__dict__
         for field in ("body", "orelse", "finalbody"):
-            stack.extend(getattr(s, field, ()) or ())
-        for h in getattr(s, "handlers", ()) or ():
+            stack.extend(d.get(field) or ())
+        for h in d.get("handlers") or ():
             stack.extend(h.body)
     return frozenset(out)
 
@@ -78,12 +82,13 @@ class _Analyzer:
 
     def stmt(self, s, state):
         must, may = state
-        binds = frozenset(q for q in effects(s)[1] if not q.is_composite)
-        if isinstance(s, gast.If):
+        binds = activity.binds(s)
+        cls = s.__class__
+        if cls is gast.If:
             self._annotate(s, state)
             self.loads(s, must)
             return _meet(self.block(s.body, state), self.block(s.orelse, state))
-        if isinstance(s, (gast.While, gast.For)):
+        if cls is gast.While or cls is gast.For:
             self._annotate(s, state)
             self.loads(s, must)
             again = may | _bound_in(s.body) | binds      # later iterations
@@ -92,11 +97,11 @@ class _Analyzer:
             if after[0] is None or _has_break(s):
                 return must, again | after[1]
             return after[0], again | after[1]
-        if isinstance(s, gast.With):
+        if cls is gast.With:
             self._annotate(s, state)
             self.loads(s, must)
             return self.block(s.body, (must | binds, may | binds))
-        if isinstance(s, gast.Try):
+        if cls is gast.Try:
             self._annotate(s, state)
             body = self.block(s.body, state)
             out = self.block(s.orelse, body)
@@ -110,7 +115,7 @@ class _Analyzer:
                 return None, fin[1]
             return out[0] | (fin[0] - must), fin[1]
         self.loads(s, must)
-        if isinstance(s, (gast.Return, gast.Raise, gast.Break, gast.Continue)):
+        if cls in _JUMPS:
             return None, may
         return must | binds, may | binds
 

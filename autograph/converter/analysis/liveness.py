@@ -13,18 +13,21 @@ from __future__ import annotations
 import gast
 
 from autograph.converter import anno
-from autograph.converter.analysis.activity import effects
+from autograph.converter.analysis.activity import _expr, effects
 
 
-def _reads(node) -> set:
-    reads, writes, _ = effects(node)
-    out = {q.root for q in reads}
-    out.update(q.root for q in writes if q.is_composite)
-    return out
-
-
-def _kills(node) -> set:
-    return {q for q in effects(node)[1] if not q.is_composite}
+def _facts(node) -> tuple:
+    """(reads, kills) of one statement without its blocks, as plain names: what it reads (a
+    composite write reads its root) and what it binds. Cached on the node: loops are
+    analysed several times."""
+    facts = anno.getanno(node, "liveness_facts")
+    if facts is None:
+        reads, writes, nested = effects(node)
+        read_roots = {q.root for q in reads}
+        read_roots.update(q.root for q in writes if q.is_composite)
+        facts = (frozenset(read_roots), nested.binds)
+        anno.setanno(node, "liveness_facts", facts)
+    return facts
 
 
 class _Loop:
@@ -37,62 +40,79 @@ class _Loop:
 
 def _block(stmts: list, live: frozenset, loop) -> frozenset:
     for s in reversed(stmts):
-        live = _stmt(s, live, loop)
+        handler = _COMPOUND.get(s.__class__)
+        if handler is not None:
+            inn = handler(s, live, loop)
+            anno.setanno(s, "live_in", inn)
+            anno.setanno(s, "live_out", live)
+            live = inn
+        else:
+            live = _simple(s, live, loop)
     return live
 
 
-def _stmt(s, out: frozenset, loop) -> frozenset:
-    if isinstance(s, gast.If):
-        live = _reads(s) | _block(s.body, out, loop) | _block(s.orelse, out, loop)
-        inn = frozenset(live)
-    elif isinstance(s, gast.While):
-        after_else = _block(s.orelse, out, loop)
-        head = frozenset(_reads(s) | after_else)
-        while True:
-            body = _block(s.body, head, _Loop(out, head))
-            new = head | body
-            if new == head:
-                break
-            head = new
-        inn = head
-    elif isinstance(s, gast.For):
-        after_else = _block(s.orelse, out, loop)
-        target_kills, target_reads = _kills(s), _target_reads(s)
-        head = frozenset(after_else)
-        while True:
-            body = _block(s.body, head, _Loop(out, head))
-            new = head | ((body - target_kills) | target_reads)
-            if new == head:
-                break
-            head = new
-        inn = head | _reads(s)
-    elif isinstance(s, gast.With):
-        inn = frozenset(_reads(s) | (_block(s.body, out, loop) - _kills(s)))
-    elif isinstance(s, gast.Try):
-        after_final = _block(s.finalbody, out, loop)
-        after_body = _block(s.orelse, after_final, loop)
-        live = set(_block(s.body, after_body, loop)) | after_final
-        for h in s.handlers:
-            live |= _block(h.body, after_final, loop)
-        inn = frozenset(live | _reads(s))
-    elif isinstance(s, gast.Break):
+def _simple(s, out: frozenset, loop) -> frozenset:
+    """Live before a statement without blocks."""
+    cls = s.__class__
+    if cls is gast.Break:
         return loop.exit if loop is not None else out
-    elif isinstance(s, gast.Continue):
+    if cls is gast.Continue:
         return loop.head if loop is not None else out
-    elif isinstance(s, (gast.Return, gast.Raise)):
-        return frozenset(_reads(s))
-    else:
-        return frozenset((out - _kills(s)) | _reads(s))
-    anno.setanno(s, "live_in", inn)
-    anno.setanno(s, "live_out", out)
-    return inn
+    reads, kills = _facts(s)
+    if cls is gast.Return or cls is gast.Raise:
+        return reads
+    return (out - kills) | reads
+
+
+def _if(s, out: frozenset, loop) -> frozenset:
+    return _facts(s)[0] | _block(s.body, out, loop) | _block(s.orelse, out, loop)
+
+
+def _while(s, out: frozenset, loop) -> frozenset:
+    head = _facts(s)[0] | _block(s.orelse, out, loop)
+    while True:
+        body = _block(s.body, head, _Loop(out, head))
+        new = head | body
+        if new == head:
+            return head
+        head = new
+
+
+def _for(s, out: frozenset, loop) -> frozenset:
+    target_kills, target_reads = _facts(s)[1], _target_reads(s)
+    head = _block(s.orelse, out, loop)
+    while True:
+        body = _block(s.body, head, _Loop(out, head))
+        new = head | ((body - target_kills) | target_reads)
+        if new == head:
+            break
+        head = new
+    return head | _facts(s)[0]
+
+
+def _with(s, out: frozenset, loop) -> frozenset:
+    reads, kills = _facts(s)
+    return reads | (_block(s.body, out, loop) - kills)
+
+
+def _try(s, out: frozenset, loop) -> frozenset:
+    after_final = _block(s.finalbody, out, loop)
+    after_body = _block(s.orelse, after_final, loop)
+    live = _block(s.body, after_body, loop) | after_final
+    for h in s.handlers:
+        live |= _block(h.body, after_final, loop)
+    return live | _facts(s)[0]
+
+
+# statements with blocks, annotated with ``live_in`` and ``live_out``
+_COMPOUND = {gast.If: _if, gast.While: _while, gast.For: _for, gast.With: _with,
+             gast.Try: _try}
 
 
 def _target_reads(node) -> set:
     """Names a for-loop target reads (``for a[i] in ...`` reads ``a`` and ``i``)."""
     reads, writes, _ = effects(node)
     iter_reads = set()
-    from autograph.converter.analysis.activity import _expr
     _expr(node.iter, iter_reads, set())
     return {q.root for q in reads if q not in iter_reads} | \
         {q.root for q in writes if q.is_composite}

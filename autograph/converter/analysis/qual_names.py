@@ -23,11 +23,8 @@ class QN(str):
         self.key = key
         self.has_key = has_key
         self.root = parent.root if parent is not None else text
+        self.is_composite = parent is not None
         return self
-
-    @property
-    def is_composite(self) -> bool:
-        return self.parent is not None
 
     def to_node(self, ctx=gast.Load):
         """A fresh AST for this name in context ``ctx`` (parents are always loaded)."""

@@ -43,16 +43,20 @@ class ControlFlowTransformer(StatementTransformer):
     def __init__(self, ctx):
         super().__init__(ctx)
         self._scopes = []
+        self._closures = []   # per enclosing function, the names its nested functions read
         self._frames = []     # per enclosing block function, a _Frame
         self._try_lines = []  # lines of the enclosing ``try`` statements that have handlers
 
     def visit_FunctionDef(self, node):
-        self._scopes.append(anno.getanno(node, "fn_scope"))
+        fs = anno.getanno(node, "fn_scope")
+        self._scopes.append(fs)
+        self._closures.append({str(q) for q in fs.closure_read} if fs is not None else set())
         saved, self._frames = self._frames, []
         saved_try, self._try_lines = self._try_lines, []
         node = self.generic_visit(node)
         self._frames, self._try_lines = saved, saved_try
         self._scopes.pop()
+        self._closures.pop()
         return node
 
     def visit_ClassDef(self, node):
@@ -83,16 +87,15 @@ class ControlFlowTransformer(StatementTransformer):
             return gast.Dict(keys=[], values=[])
         return gast.Dict(keys=[const("in_try")], values=[const(self._try_lines[-1])])
 
-    def _visit_blocks(self, node, modified):
+    def _visit_blocks(self, node, modified, plain):
         """Convert the blocks of ``node`` (innermost statements first), noting which names
-        its block functions will hold as locals."""
-        plain, _ = self._state(node, modified)
+        its block functions will hold as locals (``plain``: the statement's plain state)."""
         names = {str(q) for q in modified if not q.is_composite}
         for field in ("body", "orelse"):    # each block becomes a function
             block = node.__dict__[field]
             own = _own_binds(block)
             if field == "body" and isinstance(node, gast.For):    # the loop target
-                own |= {str(q) for q in activity.effects(node)[1] if not q.is_composite}
+                own |= {str(q) for q in activity.binds(node)}
             self._frames.append(_Frame(set(plain), names, own))
             block[:] = self.visit_block(block)
             self._frames.pop()
@@ -120,7 +123,7 @@ class ControlFlowTransformer(StatementTransformer):
         fs = self._scopes[-1]
         live_in = anno.getanno(node, "live_in", frozenset())
         live_out = anno.getanno(node, "live_out", frozenset())
-        closure = {str(q) for q in fs.closure_read}
+        closure = self._closures[-1]
         plain, composite = set(), set()
         for q in modified:
             if q.is_composite:
@@ -216,11 +219,11 @@ class ControlFlowTransformer(StatementTransformer):
     def visit_If(self, node):
         modified = anno.getanno(node, "body_scope").modified | \
             anno.getanno(node, "orelse_scope").modified
-        node = self._visit_blocks(node, modified)
         plain, composite = self._state(node, modified)
+        node = self._visit_blocks(node, modified, plain)
         live_out = anno.getanno(node, "live_out", frozenset())
         fs = self._scopes[-1]
-        closure = {str(q) for q in fs.closure_read}
+        closure = self._closures[-1]
         outputs = [n for n in plain if n in live_out or n in closure or n in fs.globals or
                    n in fs.nonlocals]
         inputs_only = [n for n in plain if n not in outputs]
@@ -253,10 +256,11 @@ class ControlFlowTransformer(StatementTransformer):
                 in_try=const(self._try_lines[-1] if self._try_lines else None))
 
     def visit_While(self, node):
-        node = self._visit_blocks(node, anno.getanno(node, "body_scope").modified)
+        modified = anno.getanno(node, "body_scope").modified
+        plain, composite = self._state(node, modified)
+        node = self._visit_blocks(node, modified, plain)
         if node.orelse:
             raise self.ctx.error(node, "internal: while/else reached control flow conversion")
-        plain, composite = self._state(node, anno.getanno(node, "body_scope").modified)
         fns, get_name, set_name = self._state_functions(node, plain, composite)
         test_name = self.ctx.namer.new("loop_test")
         body_name = self.ctx.namer.new("loop_body")
@@ -275,10 +279,11 @@ class ControlFlowTransformer(StatementTransformer):
                 set_state=set_name, names=self._names(plain, composite))
 
     def visit_For(self, node):
-        node = self._visit_blocks(node, anno.getanno(node, "body_scope").modified)
+        modified = anno.getanno(node, "body_scope").modified
+        plain, composite = self._state(node, modified)
+        node = self._visit_blocks(node, modified, plain)
         if node.orelse:
             raise self.ctx.error(node, "internal: for/else reached control flow conversion")
-        plain, composite = self._state(node, anno.getanno(node, "body_scope").modified)
         fns, get_name, set_name = self._state_functions(node, plain, composite)
         body_name = self.ctx.namer.new("loop_body")
         itr = self.ctx.namer.new("itr")
@@ -320,7 +325,7 @@ def _own_binds(stmts: list) -> set:
     for s in stmts:
         if isinstance(s, (gast.If, gast.While, gast.For)):
             continue
-        out.update(str(q) for q in activity.effects(s)[1] if not q.is_composite)
+        out.update(str(q) for q in activity.binds(s))
         if isinstance(s, (gast.With, gast.Try)):
             for block in (s.body, getattr(s, "orelse", []), getattr(s, "finalbody", []),
                           *(h.body for h in getattr(s, "handlers", []))):

@@ -54,19 +54,21 @@ def rewrite_block(stmts: list, is_jump, replace, flag: str, on_loop=None):
 
 
 def _rewrite_nested(s, is_jump, replace, flag, on_loop) -> bool:
-    if isinstance(s, (gast.FunctionDef, gast.ClassDef)):
+    cls = s.__class__
+    if cls is gast.FunctionDef or cls is gast.ClassDef:
         return False
-    loop = isinstance(s, (gast.While, gast.For))
+    loop = cls is gast.While or cls is gast.For
     if loop and on_loop is None:
         return False
     used = False
+    d = s.__dict__
     for field in ("body", "orelse", "finalbody"):
-        block = getattr(s, field, None)
+        block = d.get(field)
         if block:
             new, u = rewrite_block(block, is_jump, replace, flag, on_loop)
-            setattr(s, field, new or [gast.Pass()])
+            d[field] = new or [gast.Pass()]
             used |= u
-    for h in getattr(s, "handlers", ()) or ():
+    for h in d.get("handlers") or ():
         new, u = rewrite_block(h.body, is_jump, replace, flag, on_loop)
         h.body = new or [gast.Pass()]
         used |= u
