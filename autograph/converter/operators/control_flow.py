@@ -203,19 +203,14 @@ def _check_output(name, value, label, where, other_fn) -> None:
 
 
 def _check_match(name, a, b, where) -> None:
-    if not nest.is_nested(a) and not nest.is_nested(b):    # the common case: two leaves
-        pairs = ((a, b),)
-    else:
-        try:
-            nest.assert_same_structure(a, b, check_types=False)
-        except (ValueError, TypeError):
-            hint = (f" (a list of length {len(a)} in one and {len(b)} in the other: append to "
-                    "it in both branches, or collect values in an ag.TensorArray)"
-                    if type(a) is list and type(b) is list and len(a) != len(b) else "")
-            raise TypeError(f"{loops.describe(name)} has a different structure in the two "
-                            f"branches of the tensor-dependent if at {where}{hint}; keep the "
-                            "same nesting in both") from None
-        pairs = zip(nest.flatten(a), nest.flatten(b))
+    pairs = loops.leaf_pairs(a, b)
+    if pairs is None:
+        hint = (f" (a list of length {len(a)} in one and {len(b)} in the other: append to it "
+                "in both branches, or collect values in an ag.TensorArray)"
+                if type(a) is list and type(b) is list and len(a) != len(b) else "")
+        raise TypeError(f"{loops.describe(name)} has a different structure in the two "
+                        f"branches of the tensor-dependent if at {where}{hint}; keep the same "
+                        "nesting in both")
     for x, y in pairs:
         dx, dy = loops._dtype_of(x), loops._dtype_of(y)
         if dx is not None and dy is not None and dx != dy:

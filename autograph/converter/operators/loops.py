@@ -201,6 +201,17 @@ def _check_carriable(v, name, where) -> None:
         _convert(leaf, name, where)
 
 
+def leaf_pairs(a, b):
+    """The corresponding leaves of ``a`` and ``b``, or None if their structures differ."""
+    if not nest.is_nested(a) and not nest.is_nested(b):    # the common case: two leaves
+        return ((a, b),)
+    try:
+        nest.assert_same_structure(a, b, check_types=False)
+    except (ValueError, TypeError):
+        return None
+    return zip(nest.flatten(a), nest.flatten(b))
+
+
 def check_iteration(before, after, names, where: str) -> None:
     """The body kept each loop variable's structure and dtypes (errors name the variable)."""
     for name, a, b in zip(names, before, after):
@@ -208,20 +219,14 @@ def check_iteration(before, after, names, where: str) -> None:
             raise TypeError(f"{describe(name)} is {'None' if b is None else 'unassigned'} after "
                             f"an iteration of the staged loop at {where}; a graph loop needs a "
                             "tensor value on every iteration")
-        if not nest.is_nested(a) and not nest.is_nested(b):    # the common case: two leaves
-            pairs = ((a, b),)
-        else:
-            try:
-                nest.assert_same_structure(a, b, check_types=False)
-            except (ValueError, TypeError):
-                hint = (" To collect values, append to a list in the loop (it becomes a "
-                        "TensorArray; finish with ag.stack) or use ag.TensorArray."
-                        if isinstance(a, list) else "")
-                raise TypeError(f"loop variable {describe(name)} changes structure in the "
-                                f"staged loop at {where}: it enters as {_shape_text(a)} and an "
-                                f"iteration makes it {_shape_text(b)}; keep the same "
-                                f"nesting.{hint}") from None
-            pairs = zip(nest.flatten(a), nest.flatten(b))
+        pairs = leaf_pairs(a, b)
+        if pairs is None:
+            hint = (" To collect values, append to a list in the loop (it becomes a "
+                    "TensorArray; finish with ag.stack) or use ag.TensorArray."
+                    if isinstance(a, list) else "")
+            raise TypeError(f"loop variable {describe(name)} changes structure in the staged "
+                            f"loop at {where}: it enters as {_shape_text(a)} and an iteration "
+                            f"makes it {_shape_text(b)}; keep the same nesting.{hint}")
         for x, y in pairs:
             dx, dy = getattr(x, "dtype", None), _dtype_of(y)
             if dx is not None and dy is not None and dx != dy:
