@@ -11,12 +11,14 @@ modified and live at the statement's entry or exit (or declared ``global``/``non
 read by a nested function), and composites (``self.x``, ``d['k']``) modified whose root is
 live at entry. Everything else a block assigns stays local to its function: a branch
 temporary never crosses a ``cond``. For an ``if``, the state live after it comes first and is
-the ``cond``'s output (``nouts``); the rest is only reset between the branches. The
-operators read and write plain local state through the cells of the block functions'
+the ``cond``'s output (``nouts``); the rest is only reset between the branches.
+
+The operators read and write plain local state through the cells of the block functions'
 ``nonlocal`` variables; ``get_state``/``set_state`` functions are generated only for a state
-holding globals or composites (None is passed otherwise). State not
-certainly bound before the statement is bound to ``ag__.Undefined`` first (or, if it may be
-bound, to its value if it has one: ``ag__.ldu``).
+holding globals or composites (None is passed otherwise). State not certainly bound before
+the statement is bound to ``ag__.Undefined`` first (or, if it may be bound, to its value if
+it has one: ``ag__.ldu``), except a local of an enclosing block function read through cells
+(see ``_undefined_assigns``).
 
 Uses the activity, liveness and definedness annotations of the unconverted statement; blocks
 are converted innermost first (the annotations stay on the node while its blocks change).
