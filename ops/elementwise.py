@@ -145,8 +145,10 @@ _UNARY = [
     ("Identity", lambda xp, x: x, ALL, lambda op, dy: [dy], "{0}"),
     ("Conj", lambda xp, x: xp.conj(x), COMPLEX, lambda op, dy: [conj(dy)], "conj({0})"),
     ("StopGradient", lambda xp, x: x, ALL, NOT_DIFFERENTIABLE, "{0}"),
-    ("ZerosLike", lambda xp, x: xp.zeros_like(x), NUMERIC | BOOL, NOT_DIFFERENTIABLE, "0"),
-    ("OnesLike", lambda xp, x: xp.ones_like(x), NUMERIC | BOOL, NOT_DIFFERENTIABLE, "1"),
+    ("ZerosLike", lambda xp, x: _filled_like(xp.zeros_like, x, 0), NUMERIC | BOOL,
+     NOT_DIFFERENTIABLE, "0"),
+    ("OnesLike", lambda xp, x: _filled_like(xp.ones_like, x, 1), NUMERIC | BOOL,
+     NOT_DIFFERENTIABLE, "1"),
 ]
 
 _PREDICATES = [
@@ -220,6 +222,14 @@ _SELECT = defop("Select", lambda xp, c, x, y: xp.where(c, x, y), _select_infer, 
 # NumPy scalar types: 0-d values are kept as NumPy scalars, and for those Python's operators
 # use NumPy's scalar math, about 20x faster than calling a ufunc (same dtype rules).
 _NP_SCALARS = frozenset(t for t in np.sctypeDict.values() if issubclass(t, np.generic))
+
+
+def _filled_like(like, x, value):
+    """``like(x)`` (zeros_like, ones_like); a NumPy scalar stays a scalar, as the scalar
+    kernels keep it (``np.ones_like`` of one costs a microsecond: every gradient's seed)."""
+    if x.__class__ in _NP_SCALARS:
+        return x.__class__(value)
+    return like(x)
 
 
 def _scalar_fast(ufunc, pyop):

@@ -182,9 +182,12 @@ class GradientTape:
                  unconnected_gradients=UnconnectedGradients.NONE):
         """d(sum of target)/d(source) for each source, in the structure of ``sources``."""
         self._check_open("gradients")
-        unconnected = UnconnectedGradients(unconnected_gradients)
-        flat_targets = nest.flatten(target)
-        flat_sources = nest.flatten(sources)
+        unconnected = unconnected_gradients if type(unconnected_gradients) is \
+            UnconnectedGradients else UnconnectedGradients(unconnected_gradients)
+        flat_targets = [target] if isinstance(target, (Tensor, Variable)) else \
+            nest.flatten(target)
+        single = isinstance(sources, (Tensor, Variable))
+        flat_sources = [sources] if single else nest.flatten(sources)
         for i, s in enumerate(flat_sources):
             if not isinstance(s, (Tensor, Variable)):
                 where = f"source {i}" if len(flat_sources) > 1 or flat_sources[0] is not sources \
@@ -206,7 +209,7 @@ class GradientTape:
         grads = self._backprop(targets, seeds)
         result = [self._result(s, grads, unconnected) for s in flat_sources]
         self._release()
-        return nest.pack_sequence_as(sources, result)
+        return result[0] if single else nest.pack_sequence_as(sources, result)
 
     @staticmethod
     def _seed(g, t, i):

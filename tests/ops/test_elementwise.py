@@ -570,6 +570,16 @@ def test_zeros_like_and_ones_like():
     assert_tensor(ag.zeros_like([True]), [False])
 
 
+@pytest.mark.parametrize("dtype", [ag.float16, ag.float32, ag.float64, ag.int8, ag.int32,
+                                   ag.int64, ag.uint8, ag.complex64, ag.bool])
+def test_zeros_like_and_ones_like_of_scalars_keep_the_dtype(dtype):
+    x = ag.cast(ag.constant(3), dtype)      # held as a NumPy scalar, as scalar results are
+    for fn, value in ((ag.zeros_like, 0), (ag.ones_like, 1)):
+        got = fn(x)
+        assert got.dtype == dtype and got.shape == ()
+        assert got.numpy() == np.array(value).astype(dtype.as_numpy_dtype)
+
+
 def test_public_names_are_exported():
     for name in E.__all__:
         assert getattr(ag, name) is getattr(E, name), name
