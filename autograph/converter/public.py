@@ -114,8 +114,10 @@ def to_code(entity, recursive: bool = True, experimental_optional_features=None)
 
 def set_loop_options(parallel_iterations=None, swap_memory=None, maximum_iterations=None,
                      shape_invariants=None) -> None:
-    """Accepted for compatibility (``tf.autograph.experimental.set_loop_options``); graph
-    loops here need none of these options."""
+    """``tf.autograph.experimental.set_loop_options``: called at the top level of a loop body
+    in a converted function, it sets that loop's options (the converter takes the call out
+    and evaluates its arguments before the loop). ``maximum_iterations`` caps a graph loop;
+    the others are hints this runtime does not need. Called anywhere else, it does nothing."""
     return None
 
 

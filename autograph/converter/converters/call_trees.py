@@ -6,13 +6,15 @@ code (NumPy, the standard library, this project) runs as it is.
 
     f(a, *b, k=c, **d)  ->  ag__.converted_call(f, (a, *b), {'k': c, **d})
 
-Decorators are left as written (they run once, when the function is defined).
+Decorators are left as written (they run once, when the function is defined), and so are
+``set_loop_options`` calls, which the control-flow converter turns into loop options.
 """
 from __future__ import annotations
 
 import gast
 
 from autograph.converter import templates
+from autograph.converter.converters import control_flow
 from autograph.converter.transformer import Base, const, is_generated_call
 
 
@@ -32,7 +34,8 @@ class CallTreeTransformer(Base):
     def visit_Call(self, node):
         node = self.generic_visit(node)
         if is_generated_call(node) or (isinstance(node.func, gast.Name) and
-                                       node.func.id in _FRAME_BUILTINS):
+                                       node.func.id in _FRAME_BUILTINS) or \
+                control_flow.is_loop_options(node):
             return node
         args = gast.Tuple(elts=list(node.args), ctx=gast.Load())
         if node.keywords:

@@ -83,11 +83,31 @@ class ControlFlowTransformer(StatementTransformer):
         node.finalbody = self.visit_block(node.finalbody)
         return node
 
-    def _opts(self):
-        """The options of a loop: the line of an enclosing ``try``, if any."""
-        if not self._try_lines:
-            return gast.Dict(keys=[], values=[])
-        return gast.Dict(keys=[const("in_try")], values=[const(self._try_lines[-1])])
+    def _opts(self, node):
+        """The options of a loop: those its body sets with ``set_loop_options`` (the calls
+        are taken out of the body; their arguments are evaluated before the loop), and the
+        line of an enclosing ``try``, if any."""
+        keys, values = [], []
+        kept = []
+        for s in node.body:
+            if s.__class__ is gast.Expr and is_loop_options(s.value):
+                if s.value.args:
+                    raise self.ctx.error(s, "set_loop_options takes keyword arguments only")
+                for k in s.value.keywords:
+                    if k.arg not in _LOOP_OPTIONS:
+                        raise self.ctx.error(s, f"set_loop_options got an unexpected keyword "
+                                                f"argument {k.arg!r}; it takes "
+                                                f"{', '.join(sorted(_LOOP_OPTIONS))}")
+                    if k.arg == "maximum_iterations":   # the others are hints this runtime
+                        keys.append(const(k.arg))       # does not need
+                        values.append(k.value)
+            else:
+                kept.append(s)
+        node.body[:] = kept or [gast.Pass()]
+        if self._try_lines:
+            keys.append(const("in_try"))
+            values.append(const(self._try_lines[-1]))
+        return gast.Dict(keys=keys, values=values)
 
     def _visit_blocks(self, node, modified, plain):
         """Convert the blocks of ``node`` (innermost statements first), noting which names
@@ -263,6 +283,7 @@ class ControlFlowTransformer(StatementTransformer):
         node = self._visit_blocks(node, modified, plain)
         if node.orelse:
             raise self.ctx.error(node, "internal: while/else reached control flow conversion")
+        opts = self._opts(node)
         fns, get_name, set_name = self._state_functions(node, plain, composite)
         test_name = self.ctx.namer.new("loop_test")
         body_name = self.ctx.namer.new("loop_body")
@@ -277,8 +298,7 @@ class ControlFlowTransformer(StatementTransformer):
             self._undefined_assigns(node, plain, get_name is None) + templates.replace(
                 "ag__.while_stmt(test_name, body_name, get_state, set_state, names, opts)",
                 node, test_name=test_name, body_name=body_name, get_state=get_name,
-                opts=self._opts(),
-                set_state=set_name, names=self._names(plain, composite))
+                opts=opts, set_state=set_name, names=self._names(plain, composite))
 
     def visit_For(self, node):
         modified = anno.getanno(node, "body_scope").modified
@@ -286,6 +306,7 @@ class ControlFlowTransformer(StatementTransformer):
         node = self._visit_blocks(node, modified, plain)
         if node.orelse:
             raise self.ctx.error(node, "internal: for/else reached control flow conversion")
+        opts = self._opts(node)
         fns, get_name, set_name = self._state_functions(node, plain, composite)
         body_name = self.ctx.namer.new("loop_body")
         itr = self.ctx.namer.new("itr")
@@ -306,8 +327,22 @@ class ControlFlowTransformer(StatementTransformer):
             """, node, extra_name=extra_name, extra=extra)
         return out + self._undefined_assigns(node, plain, get_name is None) + templates.replace(
             "ag__.for_stmt(iterated, extra, body_name, get_state, set_state, names, opts)",
-            node, iterated=node.iter, extra=extra_name, body_name=body_name, opts=self._opts(),
+            node, iterated=node.iter, extra=extra_name, body_name=body_name, opts=opts,
             get_state=get_name, set_state=set_name, names=self._names(plain, composite))
+
+
+_LOOP_OPTIONS = frozenset({"parallel_iterations", "swap_memory", "maximum_iterations",
+                           "shape_invariants"})
+
+
+def is_loop_options(call) -> bool:
+    """A call of ``set_loop_options`` (``tf.autograph.experimental.set_loop_options``),
+    recognized by name, as TensorFlow's converter does."""
+    if call.__class__ is not gast.Call:
+        return False
+    f = call.func
+    name = f.attr if f.__class__ is gast.Attribute else getattr(f, "id", None)
+    return name == "set_loop_options"
 
 
 class _Frame:

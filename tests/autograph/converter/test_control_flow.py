@@ -345,3 +345,42 @@ def stdout_of_python_loop(n):
 
 def test_print_runs_while_tracing():
     check(stdout_of_python_loop, 3)
+
+
+# ---- set_loop_options ------------------------------------------------------------------------
+
+def capped_while(n):
+    i, s = 0, 0
+    while i < n:
+        ag.autograph.experimental.set_loop_options(maximum_iterations=3, parallel_iterations=2)
+        s += i
+        i += 1
+    return s
+
+
+def capped_for(n):
+    s = 0
+    for i in ag.range(n):
+        ag.autograph.experimental.set_loop_options(maximum_iterations=2)
+        s += i
+    return s
+
+
+def test_set_loop_options_caps_graph_loops():
+    assert int(converted(capped_while)(t(10))) == 0 + 1 + 2
+    assert int(converted(capped_for)(t(10))) == 0 + 1
+    # a Python loop is not capped (as in TensorFlow: the option is for graph loops)
+    assert converted(capped_while)(10) == capped_while(10) == 45
+    code = ag.autograph.to_code(capped_for)
+    assert "set_loop_options" not in code and "{'maximum_iterations': 2}" in code
+
+
+def test_set_loop_options_rejects_unknown_options_at_conversion():
+    def bad(n):
+        for i in ag.range(n):
+            ag.autograph.experimental.set_loop_options(max_iterations=2)
+        return n
+    from autograph.converter.errors import ConversionError
+    with pytest.raises(ConversionError, match="unexpected keyword argument "
+                       "'max_iterations'.*maximum_iterations"):
+        ag.autograph.to_code(bad)
