@@ -213,12 +213,18 @@ def test_fetched_values_are_numpy_scalars_arrays_and_bytes():
     assert type(vector) is np.ndarray and vector.dtype == np.float32
 
 
-def test_feeding_an_intermediate_tensor_replaces_it():
+def _chain():
+    """A graph computing z = (x * 10) + 1 from a placeholder x, through y = x * 10."""
     graph = v1.Graph()
     with graph.as_default():
         x = v1.placeholder(tf.float32, shape=[])
         y = x * 10.0
         z = y + 1.0
+    return graph, x, y, z
+
+
+def test_feeding_an_intermediate_tensor_replaces_it():
+    graph, x, y, z = _chain()
     with v1.Session(graph=graph) as sess:
         assert sess.run(z, {x: 2.0}) == np.float32(21.0)
         assert sess.run(z, {y: 5.0}) == np.float32(6.0)       # x is not needed then
@@ -226,11 +232,7 @@ def test_feeding_an_intermediate_tensor_replaces_it():
 
 
 def test_one_plan_is_cached_per_fetch_and_feed_set():
-    graph = v1.Graph()
-    with graph.as_default():
-        x = v1.placeholder(tf.float32, shape=[])
-        y = x * 10.0
-        z = y + 1.0
+    graph, x, y, z = _chain()
     with v1.Session(graph=graph) as sess:
         for value in (1.0, 2.0, 3.0):
             assert sess.run(z, {x: value}) == np.float32(value * 10 + 1)
