@@ -2,6 +2,7 @@
 warning, nested structures, methods, concrete functions, eager debugging mode, side effects,
 the variable-creation rule, and helpful errors while tracing."""
 import collections
+import functools
 import gc
 import os
 import subprocess
@@ -563,3 +564,25 @@ def test_a_failed_trace_leaves_eager_mode_intact():
         f(ag.constant(1.0))
     assert ag.executing_eagerly()
     assert (ag.constant(2.0) * 3.0).numpy() == 6.0
+
+
+def _added(alpha, beta):
+    return alpha + beta
+
+
+@functools.wraps(_added)
+def _wrapped_added(*args):
+    return _added(*args)
+
+
+def _first(a, b, *rest):
+    return a
+
+
+def test_graph_inputs_are_named_after_the_parameters():
+    x, y, z = ag.constant(1.0), ag.constant(2.0), ag.constant(3.0)
+    assert ag.function(_first).get_concrete_function(x, y, z).graph.input_names == \
+        ["a", "b", "args[2]"]
+    # a functools.wraps wrapper is named after what it wraps, as inspect.signature does
+    assert ag.function(_wrapped_added).get_concrete_function(x, y).graph.input_names == \
+        ["alpha", "beta"]
