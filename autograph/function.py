@@ -463,7 +463,7 @@ class Function:
                 return leaf(convert_to_tensor(x))
             return x
 
-        return _map_leaves(result, leaf)
+        return nest.map_leaves(leaf, result)
 
     def _refuse_variable(self, var):
         raise ValueError(
@@ -550,16 +550,6 @@ class _FakeArray:
 def _short(value) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _map_leaves(x, fn):
-    if isinstance(x, dict):
-        return type(x)((k, _map_leaves(v, fn)) for k, v in x.items())
-    if isinstance(x, tuple) and hasattr(x, "_fields"):
-        return type(x)(*[_map_leaves(v, fn) for v in x])
-    if isinstance(x, (list, tuple)):
-        return type(x)(_map_leaves(v, fn) for v in x)
-    return fn(x)
 
 
 def signature_leaves(name: str, bound: list, signature, what: str):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from runtime import passes
+from runtime import nest, passes
 from runtime.graph import Graph as IRGraph, Node, Value
 from runtime.interpreter import plan_for
 from runtime.passes.rewrite import is_stateful
@@ -79,7 +79,7 @@ class Session:
             raise RuntimeError("Attempted to use a closed Session: it was closed by close() or "
                                "by leaving its `with` block; create a new Session")
         leaves: list = []
-        structure = _map_structure(fetches, lambda leaf: _Slot(leaves, leaf))
+        structure = nest.map_leaves(lambda leaf: _Slot(leaves, leaf), fetches)
         targets = [self._fetch_target(leaf) for leaf in leaves]
         feeds = self._convert_feeds(feed_dict)
         tensor_values = [t for t in targets if isinstance(t, Value)]
@@ -91,7 +91,7 @@ class Session:
                 results.append(wrap(next(arrays), t.dtype).numpy())
             else:   # a Variable: its value after this run
                 results.append(t.numpy())
-        return _map_structure(structure, lambda slot: results[slot.index])
+        return nest.map_leaves(lambda slot: results[slot.index], structure)
 
     # ---- fetches and feeds ----------------------------------------------------------------
     def _fetch_target(self, leaf):
@@ -190,17 +190,6 @@ class _Slot:
     def __init__(self, leaves: list, leaf):
         self.index = len(leaves)
         leaves.append(leaf)
-
-
-def _map_structure(x, fn):
-    """Apply ``fn`` to the leaves of nested lists, tuples, namedtuples and dicts."""
-    if isinstance(x, Mapping):
-        return type(x)((k, _map_structure(v, fn)) for k, v in x.items())
-    if isinstance(x, tuple) and hasattr(x, "_fields"):
-        return type(x)(*[_map_structure(v, fn) for v in x])
-    if isinstance(x, (list, tuple)):
-        return type(x)(_map_structure(v, fn) for v in x)
-    return fn(x)
 
 
 def _select(graph: Graph, fetches: list, fed: set) -> tuple[list, set]:

@@ -66,3 +66,19 @@ def test_assert_same_structure_messages():
     with pytest.raises(TypeError, match="sequence types"):
         nest.assert_same_structure([1], (1,))
     nest.assert_same_structure([1], (1,), check_types=False)
+
+
+def test_map_leaves_visits_in_place_order_and_keeps_container_types():
+    Pair = collections.namedtuple("Pair", "a b")
+    seen = []
+
+    def number(leaf):
+        seen.append(leaf)
+        return len(seen) - 1
+    structure = collections.OrderedDict(z=[1, (2, 3)], a=Pair(4, {"y": 5, "b": 6}))
+    out = nest.map_leaves(number, structure)
+    assert seen == [1, 2, 3, 4, 5, 6]          # insertion order, not sorted keys
+    assert type(out) is collections.OrderedDict and list(out) == ["z", "a"]
+    assert out["z"] == [0, (1, 2)] and type(out["a"]) is Pair
+    assert out["a"] == Pair(3, {"y": 4, "b": 5})
+    assert nest.map_leaves(str, 7) == "7"

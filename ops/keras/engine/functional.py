@@ -17,7 +17,7 @@ from ops import elementwise as math_ops
 from ops.tensor import Tensor
 from ops.keras.layers.base import Layer
 from ops.keras.layers.core import InputLayer
-from ops.keras.engine.keras_tensor import KerasTensor, Input, _map, input_tensor_of
+from ops.keras.engine.keras_tensor import KerasTensor, Input, input_tensor_of
 
 __all__ = ["Network", "run", "network_config", "network_from_config", "clone_network"]
 
@@ -179,13 +179,13 @@ def run(network: Network, inputs, model_name: str, mask=None):
 
     producers = network._mask_producers
     for node in network.nodes:
-        args = _map(value, node.args)
-        kwargs = _map(value, node.kwargs)
+        args = nest.map_leaves(value, node.args)
+        kwargs = nest.map_leaves(value, node.kwargs)
         layer = node.layer
         in_mask = None
         if masks:
-            in_mask = _map(lambda t: masks.get(id(t)) if isinstance(t, KerasTensor) else None,
-                           node.args[0])
+            in_mask = nest.map_leaves(
+                lambda t: masks.get(id(t)) if isinstance(t, KerasTensor) else None, node.args[0])
             if all(m is None for m in nest.flatten(in_mask)):
                 in_mask = None
             elif "mask" not in kwargs:
@@ -200,7 +200,7 @@ def run(network: Network, inputs, model_name: str, mask=None):
                 for kt, m in zip(node.flat_outputs, nest.flatten(out_mask)):
                     if m is not None:
                         masks[id(kt)] = m
-    return _map(value, network.nested_outputs)
+    return nest.map_leaves(value, network.nested_outputs)
 
 
 # ---- configs ------------------------------------------------------------------------------------
@@ -350,8 +350,10 @@ def clone_network(model, clone_function):
         layer = node.layer
         if id(layer) not in clones:
             clones[id(layer)] = clone_function(layer)
-        out = clones[id(layer)](*_map(value, node.args), **_map(value, node.kwargs))
+        out = clones[id(layer)](*nest.map_leaves(value, node.args),
+                                **nest.map_leaves(value, node.kwargs))
         for kt, new in zip(node.flat_outputs, [t for t in nest.flatten(out)
                                                if isinstance(t, KerasTensor)]):
             tensors[id(kt)] = new
-    return _map(value, network.nested_inputs), _map(value, network.nested_outputs)
+    return (nest.map_leaves(value, network.nested_inputs),
+            nest.map_leaves(value, network.nested_outputs))

@@ -240,9 +240,9 @@ def _symbolic_call(layer, inputs, args, kwargs):
                 graph.add_input(x.dtype, tuple(x.shape), x.name or "input"))
         return t
 
-    sym_inputs = _map(placeholder, inputs)
-    sym_args = _map(placeholder, list(args))
-    sym_kwargs = _map(placeholder, dict(kwargs))
+    sym_inputs = nest.map_leaves(placeholder, inputs)
+    sym_args = nest.map_leaves(placeholder, list(args))
+    sym_kwargs = nest.map_leaves(placeholder, dict(kwargs))
     with Tracer(graph):
         outputs = layer(sym_inputs, *sym_args, **sym_kwargs)
     # Symbolic losses of this scratch trace (activity regularizers) belong to no real call.
@@ -259,21 +259,11 @@ def _symbolic_call(layer, inputs, args, kwargs):
         node_outputs.append(kt)
         return kt
 
-    keras_outputs = _map(to_keras, outputs)
+    keras_outputs = nest.map_leaves(to_keras, outputs)
     node = Node(layer, (inputs,) + tuple(args), dict(kwargs), keras_outputs)
     for kt in node_outputs:
         kt.node = node
     return keras_outputs
-
-
-def _map(fn, structure):
-    if isinstance(structure, dict):
-        return type(structure)((k, _map(fn, v)) for k, v in structure.items())
-    if isinstance(structure, tuple) and hasattr(structure, "_fields"):
-        return type(structure)(*[_map(fn, v) for v in structure])
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(_map(fn, v) for v in structure)
-    return fn(structure)
 
 
 base_layer.register_symbolic_input_type(KerasTensor, _symbolic_call)
